@@ -1,0 +1,183 @@
+"""The build: validate → render pages → mkdocs → index and PDFs → swap the outputs in at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .content import LANGS, Corpus, load_corpus
+from .errors import BuildError
+from .pages import STRINGS, render_pages
+
+CATALOGUE = "catalogue.json"
+log = logging.getLogger("csohelp.build")
+
+
+@dataclass
+class Paths:
+    """Where a build reads and writes; everything relative to one project folder by default."""
+
+    root: Path
+    faq: Path | None = None
+    plan: Path | None = None
+    docs: Path | None = None
+    site: Path | None = None
+    index: Path | None = None
+    work: Path | None = None
+    mkdocs_yml: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).resolve()
+        for name, default in [
+            ("faq", "faq"), ("plan", "plan"), ("docs", "docs"), ("site", "site"),
+            ("index", "search_index"), ("work", "build"), ("mkdocs_yml", "mkdocs.yml"),
+        ]:
+            value = getattr(self, name)
+            setattr(self, name, Path(value) if value else self.root / default)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, with the time of each stage in seconds."""
+
+    corpus: Corpus
+    site: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# Later stages (search index, PDF) register here: each takes (corpus, paths, new_site, stamp)
+# and returns a folder to publish under a name, or None.
+Stage = Callable[[Corpus, Paths, Path, str], "tuple[Path, Path] | None"]
+EXTRA_STAGES: list[Stage] = []
+
+
+def build_site(paths: Paths, today: date | None = None) -> BuildResult:
+    """Build everything from faq/ into fresh folders, then publish them; raise on any problem."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    corpus = load_corpus(paths.faq, today=today)
+    timings["validate"] = time.perf_counter() - started
+
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"
+    paths.work.mkdir(parents=True, exist_ok=True)
+    new_docs = paths.work / f"docs-{stamp}"
+    new_site = paths.work / f"site-{stamp}"
+    publish: list[tuple[Path, Path]] = []
+    try:
+        t = time.perf_counter()
+        render_pages(corpus, new_docs)
+        timings["render"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        run_mkdocs(corpus, paths.mkdocs_yml, new_docs, new_site)
+        write_catalogue(corpus, new_site / CATALOGUE)
+        timings["mkdocs"] = time.perf_counter() - t
+
+        for stage in EXTRA_STAGES:
+            t = time.perf_counter()
+            produced = stage(corpus, paths, new_site, stamp)
+            timings[getattr(stage, "__name__", "stage")] = time.perf_counter() - t
+            if produced:
+                publish.append(produced)
+    except BaseException:
+        for folder in [new_docs, new_site, *(p[0] for p in publish)]:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    publish_dir(new_docs, paths.docs)
+    publish_dir(new_site, paths.site)
+    for folder, target in publish:
+        publish_dir(folder, target)
+    timings["total"] = time.perf_counter() - started
+    return BuildResult(corpus, paths.site, timings)
+
+
+def build_nav(corpus: Corpus, lang: str) -> list:
+    """The navigation of one language: home, then each category with its topics."""
+    nav: list = ["index.md"]
+    for category in corpus.categories:
+        topics = [f"{category.id}/{t.id}.md" for t in corpus.topics_in(category.id)]
+        nav.append({category.text(lang).title: [f"{category.id}/index.md", *topics]})
+    return nav
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs warnings so a failed build can say what went wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(corpus: Corpus, mkdocs_yml: Path, docs_dir: Path, site_dir: Path) -> None:
+    """Run `mkdocs build --strict` in-process on the rendered pages."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    collect = _Collect()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(collect)
+    try:
+        config = load_config(
+            str(mkdocs_yml), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True,
+            nav=build_nav(corpus, "fr"),
+        )
+        for language in config.plugins["i18n"].config.languages:
+            language["nav"] = build_nav(corpus, language.locale)
+        build(config)
+    except MkDocsException as exc:
+        details = "\n".join(collect.messages) or str(exc)
+        raise BuildError(f"mkdocs build failed; the published site was kept:\n{details}") from None
+    finally:
+        mkdocs_log.removeHandler(collect)
+    if collect.messages:
+        raise BuildError("mkdocs warnings; the published site was kept:\n" + "\n".join(collect.messages))
+
+
+def write_catalogue(corpus: Corpus, path: Path) -> None:
+    """A JSON list of topics (ids, aliases, urls, titles) the web app reads with the site."""
+    topics = [
+        {
+            "id": t.id, "category": t.category, "aliases": t.aliases,
+            "request_type": t.request_type,
+            **{lang: {"title": t.text(lang).title, "summary": t.text(lang).summary,
+                      "url": t.url(lang)} for lang in LANGS},
+        }
+        for t in corpus.topics
+    ]
+    categories = [
+        {"id": c.id, **{lang: {"title": c.text(lang).title, "url": c.url(lang)} for lang in LANGS}}
+        for c in corpus.categories
+    ]
+    data = {"topics": topics, "categories": categories, "site_name": {
+        lang: STRINGS[lang]["site_name"] for lang in LANGS}}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+
+
+def publish_dir(new: Path, target: Path) -> None:
+    """Point `target` at `new` in one atomic step (a symlink swap); tidy up old builds."""
+    link_tmp = target.with_name(f".{target.name}.swap")
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    link_tmp.symlink_to(os.path.relpath(new, target.parent))
+    if target.exists() and not target.is_symlink():
+        # A real folder (first build, or made by hand): move it aside, then swap.
+        shutil.rmtree(target)
+    previous = target.resolve() if target.is_symlink() else None
+    os.replace(link_tmp, target)
+    prefix = new.name.split("-", 1)[0] + "-"
+    for old in new.parent.glob(prefix + "*"):
+        # Keep the new one and the one just replaced: a running server may still be reading it.
+        if old.resolve() not in (new.resolve(), previous):
+            shutil.rmtree(old, ignore_errors=True)

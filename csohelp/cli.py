@@ -1,0 +1,94 @@
+"""The `csohelp` command: a thin layer over the stages; clean messages, exit 1 on errors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import CsohelpError
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate faq/ and print every problem at once."""
+    from .content import load_corpus
+
+    corpus = load_corpus(Path(args.dir))
+    print(f"{args.dir}: {len(corpus.topics)} topics in {len(corpus.categories)} categories, all valid")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, render, build the site (and the stages registered with it), then publish."""
+    from .build import Paths, build_site
+
+    result = build_site(Paths(Path(args.root)))
+    times = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    print(f"built {len(result.corpus.topics)} topics into {args.root}/site ({times})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built site and the API with uvicorn."""
+    import uvicorn
+
+    from .web import create_app
+    from .web.settings import Settings
+
+    settings = Settings.from_env(root=Path(args.root))
+    if not (settings.site_dir / "index.html").exists():
+        raise CsohelpError(f"no built site in {settings.site_dir}: run `csohelp build` first")
+    print(f"serving {settings.site_dir} on http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="csohelp", description="CSO Canada help center")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the topics in DIR (default: faq/)")
+    p.add_argument("dir", nargs="?", default="faq")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help="validate, generate pages, build site, index and PDFs")
+    p.add_argument("--root", default=".", help="project folder (default: current folder)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="serve the site and the API")
+    p.add_argument("--root", default=".")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Other features add their subcommands here: each is a function taking the subparsers object.
+EXTRA_COMMANDS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run one subcommand; errors print as one clean message (traceback with --debug)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except CsohelpError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""MkDocs hooks (mkdocs.yml `hooks:`): absolute hreflang alternates and a 404 page per language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+DEFAULT_LANG = "fr"  # kept literal: mkdocs loads this file on its own, outside the package
+_ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([a-z-]+)">')
+_404: dict[str, str] = {}
+
+
+def _language(config) -> str:
+    return config.theme["language"]
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Make hreflang alternates absolute and add x-default (search engines ignore relative ones)."""
+    base = urljoin(config.site_url or "/", page.url)
+    links = []
+
+    def absolute(match: re.Match[str]) -> str:
+        href = urljoin(base, match.group(1))
+        links.append((match.group(2), href))
+        return f'<link rel="alternate" href="{href}" hreflang="{match.group(2)}">'
+
+    output = _ALTERNATE.sub(absolute, output)
+    default = dict(links).get(DEFAULT_LANG)
+    if default:
+        tag = f'<link rel="alternate" href="{default}" hreflang="{DEFAULT_LANG}">'
+        output = output.replace(
+            tag, f'{tag}\n    <link rel="alternate" href="{default}" hreflang="x-default">', 1)
+    return output
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    """Keep one 404 page per language: site/404.html (fr) and site/en/404.html.
+
+    mkdocs-static-i18n builds every language into the same site_dir, so each build would
+    overwrite site/404.html; the non-default builds write theirs under their own folder.
+    """
+    if template_name != "404.html":
+        return output
+    lang = _language(config)
+    _404[lang] = output
+    if lang == DEFAULT_LANG:
+        return output
+    target = Path(config.site_dir) / lang / "404.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(output, encoding="utf-8")
+    return _404.get(DEFAULT_LANG, output)

@@ -1,0 +1,55 @@
+"""The ASGI app: the built site, language negotiation, health, and the API of later stages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from .catalogue import Catalogue
+from .errors import install_error_handlers
+from .settings import Settings
+from .site import SiteFiles, home_choice, redirect_home, remember_lang
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for one site folder; routers of other features are included here."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="CSO Canada help center", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.catalogue = Catalogue(settings.site_dir)
+    install_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "topics": len(app.state.catalogue.refresh().topics)}
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        lang = home_choice(request)
+        if lang != "fr":
+            return redirect_home(lang)
+        response = await files.get_response("index.html", request.scope)
+        response.headers["Vary"] = "Accept-Language, Cookie, Referer"
+        remember_lang(response, request, "/")
+        return response
+
+    for include in EXTRA_ROUTERS:
+        include(app)
+
+    @app.middleware("http")
+    async def remember_page_lang(request: Request, call_next):
+        response = await call_next(request)
+        path = request.url.path
+        is_page = response.headers.get("content-type", "").startswith("text/html")
+        if request.method == "GET" and is_page and response.status_code == 200 and path != "/":
+            remember_lang(response, request, path)
+        return response
+
+    files = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
+    app.mount("/", files, name="site")
+    return app
+
+
+# Other features (search, requests, short links) add a function here that includes their routes.
+EXTRA_ROUTERS: list = []
+
