@@ -52,10 +52,14 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-# Later stages (search index, PDF) register here: each takes (corpus, paths, new_site, stamp)
-# and returns a folder to publish under a name, or None.
+# A stage after mkdocs takes (corpus, paths, new_site, stamp); it writes into new_site, or
+# returns (new_folder, published_name) for a folder of its own to swap in with the site.
 Stage = Callable[[Corpus, Paths, Path, str], "tuple[Path, Path] | None"]
-EXTRA_STAGES: list[Stage] = []
+
+
+def stages() -> list[Stage]:
+    """The stages that run after mkdocs, in order (imported here: build orchestrates them)."""
+    return []
 
 
 def build_site(paths: Paths, today: date | None = None) -> BuildResult:
@@ -80,7 +84,7 @@ def build_site(paths: Paths, today: date | None = None) -> BuildResult:
         write_catalogue(corpus, new_site / CATALOGUE)
         timings["mkdocs"] = time.perf_counter() - t
 
-        for stage in EXTRA_STAGES:
+        for stage in stages():
             t = time.perf_counter()
             produced = stage(corpus, paths, new_site, stamp)
             timings[getattr(stage, "__name__", "stage")] = time.perf_counter() - t

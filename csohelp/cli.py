@@ -64,13 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    for register in EXTRA_COMMANDS:
-        register(sub)
+    # Feature subcommands (search, eval, requests, link) are added below this line.
     return parser
-
-
-# Other features add their subcommands here: each is a function taking the subparsers object.
-EXTRA_COMMANDS: list = []
 
 
 def main(argv: list[str] | None = None) -> int:

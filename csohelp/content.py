@@ -255,10 +255,9 @@ def _check_topics(
     for source, topic in topics:
         path = source.path
         if path.stem != topic.id:
-            problems.append(source.problem(("id",), f"{topic.id!r} does not match the file name {path.name!r}"))
-        if category_ids is None:
-            pass
-        elif topic.category not in category_ids:
+            problems.append(
+                source.problem(("id",), f"{topic.id!r} does not match the file name {path.name!r}"))
+        if category_ids is not None and topic.category not in category_ids:
             problems.append(source.problem(("category",), f"unknown category {topic.category!r}"))
         elif path.parent.name != topic.category:
             problems.append(source.problem(

@@ -33,8 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         remember_lang(response, request, "/")
         return response
 
-    for include in EXTRA_ROUTERS:
-        include(app)
+    # Feature routes go here, before the site is mounted at "/" (each module: include(app)).
 
     @app.middleware("http")
     async def remember_page_lang(request: Request, call_next):
@@ -48,8 +47,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     files = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
     app.mount("/", files, name="site")
     return app
-
-
-# Other features (search, requests, short links) add a function here that includes their routes.
-EXTRA_ROUTERS: list = []
-
