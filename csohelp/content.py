@@ -196,6 +196,7 @@ def load_corpus(faq_dir: Path, today: date | None = None) -> Corpus:
     # Ids of files that failed validation still count, so references to them are not reported too.
     known_ids: set[str] = set()
     for path in sorted(faq_dir.glob("*/*.yaml")) + sorted(faq_dir.glob("*/*.yml")):
+        known_ids.add(path.stem)  # the file name is the id, even when the file is broken
         source = read_yaml(path, problems)
         if source is None:
             continue
@@ -243,15 +244,15 @@ def _check_topics(
     """Rules that span files: ids, aliases, categories, related topics, links, dates."""
     problems: list[Problem] = []
     owner: dict[str, str] = {}  # id or alias -> file that claimed it first
-    for source, topic in topics:
-        for loc, name in [(("id",), topic.id)] + [
-            (("aliases", i), alias) for i, alias in enumerate(topic.aliases)
-        ]:
-            if name in owner:
-                what = "id" if loc == ("id",) else "alias"
-                problems.append(source.problem(loc, f"duplicate {what} {name!r} (also in {owner[name]})"))
-            else:
-                owner[name] = source.name
+    # Ids first, so an alias that repeats an id is the one reported.
+    claims = [(source, ("id",), topic.id, "id") for source, topic in topics]
+    claims += [(source, ("aliases", i), alias, "alias")
+               for source, topic in topics for i, alias in enumerate(topic.aliases)]
+    for source, loc, name, what in claims:
+        if name in owner:
+            problems.append(source.problem(loc, f"duplicate {what} {name!r} (also in {owner[name]})"))
+        else:
+            owner[name] = source.name
     for source, topic in topics:
         path = source.path
         if path.stem != topic.id:
