@@ -12,7 +12,11 @@ import yaml
 from .errors import Problem
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when present (about 10x faster on a large corpus), the pure one otherwise.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader that leaves dates as text, so a bad date is a field error, not a crash."""
 
 
@@ -72,8 +76,13 @@ def read_yaml(path: Path, problems: list[Problem], optional: bool = False) -> Ya
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        # Parse once: the node tree gives the lines, the same tree gives the data.
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, 1, "file", f"not UTF-8 text ({exc.reason})"))
         return None

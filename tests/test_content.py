@@ -84,7 +84,7 @@ CASES = [
       "'order-entry', 'delivery', 'serial-lookup', 'contracts', 'licensing', 'inventory', "
       "'accounts-receivable' or 'other'"]),
     ("YAML syntax error", GOOD.replace("kind: faq", "kind: [faq"),
-     [f"{TOPIC}:4: yaml: expected ',' or ']', but got ':'"]),
+     [f"{TOPIC}:4: yaml: did not find expected ',' or ']'"]),
     ("key written twice", GOOD.replace("kind: faq\n", "kind: faq\nkind: faq\n"),
      [f"{TOPIC}:4: kind: written twice"]),
     ("not a mapping", "- just\n- a list\n", [f"{TOPIC}:1: file: must be a mapping of fields"]),
