@@ -15,6 +15,8 @@ from pathlib import Path
 from .content import LANGS, Corpus, load_corpus
 from .errors import BuildError
 from .pages import STRINGS, render_pages
+from .pdf import plan_downloads, render_plan
+from .plan import load_plan
 
 CATALOGUE = "catalogue.json"
 log = logging.getLogger("csohelp.build")
@@ -59,7 +61,9 @@ Stage = Callable[[Corpus, Paths, Path, str], "tuple[Path, Path] | None"]
 
 def stages() -> list[Stage]:
     """The stages that run after mkdocs, in order (imported here: build orchestrates them)."""
-    return []
+    from .search import index_stage
+
+    return [index_stage]
 
 
 def build_site(paths: Paths, today: date | None = None) -> BuildResult:
@@ -67,20 +71,29 @@ def build_site(paths: Paths, today: date | None = None) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     corpus = load_corpus(paths.faq, today=today)
+    plan = load_plan(paths.plan)
     timings["validate"] = time.perf_counter() - started
 
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"
     paths.work.mkdir(parents=True, exist_ok=True)
     new_docs = paths.work / f"docs-{stamp}"
     new_site = paths.work / f"site-{stamp}"
+    new_pdfs = paths.work / f"pdf-{stamp}"
     publish: list[tuple[Path, Path]] = []
     try:
         t = time.perf_counter()
         render_pages(corpus, new_docs)
         timings["render"] = time.perf_counter() - t
 
+        # The PDFs come before mkdocs: every page's footer links them with their size and date.
         t = time.perf_counter()
-        run_mkdocs(corpus, paths.mkdocs_yml, new_docs, new_site)
+        render_plan(plan, new_pdfs)
+        downloads = plan_downloads(plan, new_pdfs)
+        timings["pdf"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        run_mkdocs(corpus, paths.mkdocs_yml, new_docs, new_site, extra={"csohelp_plan": downloads})
+        shutil.copytree(new_pdfs, new_site, dirs_exist_ok=True)  # after: mkdocs empties its site_dir
         write_catalogue(corpus, new_site / CATALOGUE)
         timings["mkdocs"] = time.perf_counter() - t
 
@@ -94,6 +107,8 @@ def build_site(paths: Paths, today: date | None = None) -> BuildResult:
         for folder in [new_docs, new_site, *(p[0] for p in publish)]:
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(new_pdfs, ignore_errors=True)
     publish_dir(new_docs, paths.docs)
     publish_dir(new_site, paths.site)
     for folder, target in publish:
@@ -102,13 +117,14 @@ def build_site(paths: Paths, today: date | None = None) -> BuildResult:
     return BuildResult(corpus, paths.site, timings)
 
 
-def build_nav(corpus: Corpus, lang: str) -> list:
-    """The navigation of one language: home, then each category with its topics."""
-    nav: list = ["index.md"]
-    for category in corpus.categories:
-        topics = [f"{category.id}/{t.id}.md" for t in corpus.topics_in(category.id)]
-        nav.append({category.text(lang).title: [f"{category.id}/index.md", *topics]})
-    return nav
+def build_nav(corpus: Corpus) -> list[str]:
+    """The navigation: home and the categories, in order; titles come from the pages.
+
+    Topics stay out of it: Material writes the nav into every page, so listing the topics
+    would make each page carry its whole category (quadratic in topics). Topics are reached
+    from their category page and show a breadcrumb.
+    """
+    return ["index.md", *(f"{c.id}/index.md" for c in corpus.categories)]
 
 
 class _Collect(logging.Handler):
@@ -122,8 +138,10 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(corpus: Corpus, mkdocs_yml: Path, docs_dir: Path, site_dir: Path) -> None:
-    """Run `mkdocs build --strict` in-process on the rendered pages."""
+def run_mkdocs(
+    corpus: Corpus, mkdocs_yml: Path, docs_dir: Path, site_dir: Path, extra: dict | None = None
+) -> None:
+    """Run `mkdocs build --strict` in-process on the rendered pages; `extra` joins config.extra."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -135,10 +153,9 @@ def run_mkdocs(corpus: Corpus, mkdocs_yml: Path, docs_dir: Path, site_dir: Path)
     try:
         config = load_config(
             str(mkdocs_yml), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True,
-            nav=build_nav(corpus, "fr"),
+            nav=build_nav(corpus),
         )
-        for language in config.plugins["i18n"].config.languages:
-            language["nav"] = build_nav(corpus, language.locale)
+        config.extra.update(extra or {})  # read by the templates, e.g. the footer's PDF link
         build(config)
     except MkDocsException as exc:
         details = "\n".join(collect.messages) or str(exc)

@@ -40,7 +40,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not (settings.site_dir / "index.html").exists():
         raise CsohelpError(f"no built site in {settings.site_dir}: run `csohelp build` first")
     print(f"serving {settings.site_dir} on http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    # proxy_headers off: X-Forwarded-For is trusted only from CSOHELP_TRUSTED_PROXIES (the app's
+    # rate limiter decides), not from any local client as uvicorn would by default.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                proxy_headers=False)
     return 0
 
 
@@ -65,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     # Feature subcommands (search, eval, requests, link) are added below this line.
+    from .requests_cli import add_subcommands as add_requests_commands
+
+    add_requests_commands(sub)
+    from .search.commands import add_commands as add_search_commands
+
+    add_search_commands(sub)
+    from .links import add_parser as add_link_parser
+
+    add_link_parser(sub)
     return parser
 
 

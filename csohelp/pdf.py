@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TypedDict
@@ -22,7 +19,6 @@ from csohelp.plan import LANGS, Plan
 #: The stable "latest" files of design.md, relative to the site root.
 LATEST = {"fr": "plan-assistance.pdf", "en": "en/support-plan.pdf"}
 DOWNLOADS_DIR = "downloads"
-HARFBUZZ_NOTICE = "HarfBuzz-Subset will be required"
 
 LABELS = {
     "fr": {
@@ -86,33 +82,17 @@ def render_pdf(plan: Plan, lang: str, env: Environment | None = None) -> bytes:
     html = render_html(plan, lang, env or make_environment())
     weasyprint = import_weasyprint()
     try:
-        with pinned_timestamps(plan):
-            return weasyprint.HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
+        return weasyprint.HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
     except Exception as exc:  # WeasyPrint raises many kinds; the build reports one
         raise BuildError(f"the {lang} support plan PDF could not be rendered: {exc}") from exc
 
 
-@contextmanager
-def pinned_timestamps(plan: Plan) -> Iterator[None]:
-    """Pin the font subsets' timestamps to the effective date, so equal input gives equal bytes."""
-    if "SOURCE_DATE_EPOCH" in os.environ:  # the caller chose a reproducible-build date
-        yield
-        return
-    midnight = datetime.combine(plan.effective_date, time(), tzinfo=UTC)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))  # read by fontTools
-    try:
-        yield
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
-
-
 def import_weasyprint() -> ModuleType:
-    """Import WeasyPrint on first use (it is slow to import), without its HarfBuzz notice."""
-    with warnings.catch_warnings():
-        # WeasyPrint 70 warns at import when libharfbuzz-subset is absent (it then subsets
-        # fonts with fontTools, which works); that notice is for the packager, not an error.
-        warnings.filterwarnings("ignore", HARFBUZZ_NOTICE, DeprecationWarning)
-        import weasyprint
+    """Import WeasyPrint on first use: it takes about a second, which `csohelp check` need not pay."""
+    # libharfbuzz-subset (Debian libharfbuzz-subset0, installed by .ci/run) subsets the fonts
+    # with stable bytes; without it WeasyPrint 70 warns at import, an error under pytest.
+    import weasyprint
+
     return weasyprint
 
 

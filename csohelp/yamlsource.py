@@ -11,7 +11,6 @@ import yaml
 
 from .errors import Problem
 
-
 # libyaml's parser when present (about 10x faster on a large corpus), the pure one otherwise.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -56,7 +56,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="on")
+                                log_level="warning", lifespan="on", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -77,7 +77,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(built_project: Path) -> Iterator[LiveServer]:
     """The app serving the session's build; shared by the browser and end-to-end tests."""
-    settings = Settings.from_env(root=built_project)
+    # No rate limit on the shared server: many tests submit the form; the limit has its own tests.
+    settings = Settings.from_env(root=built_project, rate_limit=0)
     with LiveServer(settings) as server:
         yield server
 

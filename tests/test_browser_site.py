@@ -56,3 +56,37 @@ def test_switcher_opens_the_same_topic_in_the_other_language(browser, live_serve
     assert page.locator("h1").first.inner_text() == "Dispute an invoice"
     assert "Contact CSOL" in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("lang, path, name", [
+    ("fr", "/", "Menu de navigation"), ("en", "/en/", "Navigation menu")])
+def test_phone_menu_opens_with_the_keyboard(browser, live_server, lang, path, name) -> None:
+    """Material's drawer button is a label the Tab key skips; ours is a real, named button."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale=f"{lang}-CA")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    button = page.get_by_role("button", name=name)
+    assert button.is_visible()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('csohelp-drawer-button')"):
+            break
+    else:
+        pytest.fail("Tab never reached the menu button")
+    assert button.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__drawer').checked")
+    assert button.get_attribute("aria-expanded") == "true"
+    category = page.locator(".md-sidebar--primary a.md-nav__link").nth(1)
+    category.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__drawer').checked")
+    context.close()
+
+
+def test_desktop_has_no_menu_button(browser, live_server) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert not page.locator(".csohelp-drawer-button").is_visible()
+    context.close()

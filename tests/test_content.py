@@ -7,12 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from csohelp.cli import main
 from csohelp.content import load_corpus
 from csohelp.errors import ContentError
-
-from conftest import REPO
 
 FIXTURE = REPO / "tests" / "fixtures" / "faq"
 TODAY = date(2026, 11, 26)

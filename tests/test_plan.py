@@ -78,7 +78,7 @@ BAD_PLANS = [
     (
         "  en: Plan\n",
         " en: Plan\n",
-        "5: yaml: expected <block end>, but found '<block mapping start>'",
+        "5: yaml: did not find expected key",  # libyaml's words (yamlsource uses CSafeLoader)
     ),
     (VALID, VALID.split("sections:")[0] + "sections: []\n", "6: sections: must not be empty"),
     (VALID, "- just\n- a list\n", "1: file: must be a mapping of fields"),

@@ -34,6 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     # Feature routes go here, before the site is mounted at "/" (each module: include(app)).
+    from . import search_routes
+
+    search_routes.include(app)
+    from . import request_routes  # service requests (issue 4): routes, security middleware, outbox
+
+    request_routes.include(app)
+    from . import link_routes
+
+    link_routes.include(app)
 
     @app.middleware("http")
     async def remember_page_lang(request: Request, call_next):

@@ -1,0 +1,231 @@
+"""A service request to CSOL: the one validation shared by the JSON API and the HTML form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from .content import REQUEST_TYPES
+from .errors import CsohelpError
+
+# Strict limits per field (characters); the body limit (32 KB) bounds the whole request.
+MAX = {
+    "company": 200, "customer_number": 20, "contact_name": 200, "email": 254, "phone": 40,
+    "subject": 200, "description": 5000, "reference": 100, "topic": 100,
+}
+# Labels of the request types, in the words of the seed's CSOL areas.
+REQUEST_TYPE_LABELS: dict[str, dict[str, str]] = {
+    "billing": {"fr": "Facturation et paiements", "en": "Billing and payments"},
+    "invoice-dispute": {"fr": "Contestation de facture", "en": "Invoice dispute"},
+    "order-status": {"fr": "État d'une commande", "en": "Order status"},
+    "order-entry": {"fr": "Saisie et gestion de commandes", "en": "Order entry and management"},
+    "delivery": {"fr": "Livraison", "en": "Delivery"},
+    "serial-lookup": {"fr": "Recherche de type, modèle ou numéro de série",
+                      "en": "Type, model or serial number research"},
+    "contracts": {"fr": "Contrats et renouvellements", "en": "Contracts and renewals"},
+    "licensing": {"fr": "Permis d'utilisation (licences)", "en": "Licences"},
+    "inventory": {"fr": "Registres d'inventaire", "en": "Inventory records"},
+    "accounts-receivable": {"fr": "Comptes clients", "en": "Accounts receivable"},
+    "other": {"fr": "Autre", "en": "Other"},
+}
+# One message per field and kind of problem, in both languages; GENERIC covers the rest.
+FIELD_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "request_type": {"required": ("Choisissez le type de demande.", "Choose the type of request.")},
+    "company": {"required": ("Entrez le nom de l'entreprise.", "Enter the company name.")},
+    "customer_number": {"invalid": (
+        "Le numéro de client IBM ne contient que des lettres, des chiffres et des tirets.",
+        "The IBM customer number contains only letters, digits and hyphens.")},
+    "contact_name": {"required": ("Entrez votre nom.", "Enter your name.")},
+    "email": {
+        "required": ("Entrez votre adresse courriel.", "Enter your email address."),
+        "invalid": ("Entrez une adresse courriel valide, par exemple nom@entreprise.ca.",
+                    "Enter a valid email address, for example name@company.ca."),
+    },
+    "phone": {"invalid": (
+        "Entrez un numéro de téléphone nord-américain à 10 chiffres, par exemple 613 555-0123, poste 45.",
+        "Enter a 10-digit North American phone number, for example 613-555-0123 ext. 45.")},
+    "language": {"required": ("Choisissez la langue de la réponse : français ou anglais.",
+                              "Choose the language of the reply: French or English.")},
+    "subject": {"required": ("Entrez l'objet de votre demande.", "Enter the subject of your request.")},
+    "description": {"required": ("Décrivez votre demande.", "Describe your request.")},
+    "business": {"required": (
+        "Cochez cette case : CSO sert les entreprises et les partenaires commerciaux.",
+        "Check this box: CSO serves businesses and business partners.")},
+    "topic": {"invalid": ("Sujet inconnu.", "Unknown topic.")},
+}
+GENERIC: dict[str, tuple[str, str]] = {
+    "required": ("Ce champ est obligatoire.", "This field is required."),
+    "invalid": ("Valeur invalide.", "Invalid value."),
+    "too_long": ("Ce champ ne doit pas dépasser {max} caractères.",
+                 "This field must be at most {max} characters."),
+    "one_line": ("Ce champ doit tenir sur une seule ligne.", "This field must fit on one line."),
+    "control": ("Ce champ contient des caractères de contrôle.", "This field contains control characters."),
+    "unknown": ("Champ inconnu.", "Unknown field."),
+}
+# Fields whose every problem reads as the "required" message (a choice or a statement).
+CHOICE_FIELDS = {"request_type", "language", "business"}
+
+PHONE = re.compile(
+    r"^(?:\+?1[\s.-]*)?\(?([2-9]\d{2})\)?[\s.-]*([2-9]\d{2})[\s.-]*(\d{4})"
+    r"(?:[\s,;]*(?:ext\.?|extension|x|poste|p\.)\s*(\d{1,6}))?$",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"^[^@\s\"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+
+
+def _line(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any, info: Any) -> Any:
+        # An empty optional field is "not given", whatever the client sends for it.
+        optional = not cls.model_fields[info.field_name].is_required()
+        if isinstance(value, str) and not value.strip() and optional:
+            return None
+        return value
+
+    @field_validator("*")
+    @classmethod
+    def _no_control(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, str):
+            multiline = info.field_name == "description"
+            if not multiline and LINE_BREAK.search(value):
+                raise PydanticCustomError("one_line", "one line")
+            if CONTROL.search(value) or (not multiline and "\t" in value):
+                raise PydanticCustomError("control", "control characters")
+        return value
+
+
+class References(_Model):
+    """Numbers that help CSOL find the file: invoice, order, machine type/model/serial."""
+
+    invoice: _line(MAX["reference"]) | None = None  # type: ignore[valid-type]
+    order: _line(MAX["reference"]) | None = None  # type: ignore[valid-type]
+    machine: _line(MAX["reference"]) | None = None  # type: ignore[valid-type]
+
+
+class ServiceRequest(_Model):
+    """A client's request to CSOL, as stored and forwarded."""
+
+    request_type: Literal[REQUEST_TYPES]  # type: ignore[valid-type]
+    company: _line(MAX["company"], 1)  # type: ignore[valid-type]
+    customer_number: _line(MAX["customer_number"]) | None = None  # type: ignore[valid-type]
+    contact_name: _line(MAX["contact_name"], 1)  # type: ignore[valid-type]
+    email: _line(MAX["email"], 1)  # type: ignore[valid-type]
+    phone: _line(MAX["phone"]) | None = None  # type: ignore[valid-type]
+    language: Literal["fr", "en"]
+    references: References | None = None
+    subject: _line(MAX["subject"], 1)  # type: ignore[valid-type]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=MAX["description"])]
+    business: Literal[True]
+    topic: Annotated[str, StringConstraints(max_length=MAX["topic"],
+                                            pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")] | None = Field(
+        default=None, description="the help-center topic the client came from")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise PydanticCustomError("invalid", "invalid email")
+        return value
+
+    @field_validator("customer_number")
+    @classmethod
+    def _customer_number(cls, value: str | None) -> str | None:
+        if value is not None and not CUSTOMER_NUMBER.match(value):
+            raise PydanticCustomError("invalid", "invalid customer number")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_phone(value)
+
+
+def normalize_phone(value: str) -> str:
+    """A North American number as 613-555-0123 (x45); raises a pydantic 'invalid' error."""
+    match = PHONE.match(value.strip())
+    if not match:
+        raise PydanticCustomError("invalid", "invalid phone")
+    area, exchange, line, ext = match.groups()
+    return f"{area}-{exchange}-{line}" + (f" x{ext}" if ext else "")
+
+
+class InvalidRequest(CsohelpError):
+    """A submission with field errors; `messages(lang)` gives one message per field."""
+
+    def __init__(self, problems: dict[str, tuple[str, dict[str, Any]]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {m}" for f, m in self.messages("en").items()))
+
+    def messages(self, lang: str) -> dict[str, str]:
+        """{field: message} in `lang` (fr or en), fields in form order."""
+        index = 0 if lang == "fr" else 1
+        out = {}
+        for name, (kind, ctx) in self.problems.items():
+            base = name.split(".")[0]
+            if base in CHOICE_FIELDS:
+                kind = "required"
+            text = FIELD_MESSAGES.get(base, {}).get(kind) or GENERIC.get(kind) or GENERIC["invalid"]
+            out[name] = text[index].format(**ctx)
+        return out
+
+
+def _kind(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind = error["type"]
+    if kind in ("missing", "string_too_short"):
+        return "required", {}
+    if kind == "string_too_long":
+        return "too_long", {"max": error.get("ctx", {}).get("max_length", "")}
+    if kind == "extra_forbidden":
+        return "unknown", {}
+    if kind in ("one_line", "control", "invalid"):
+        return kind, {}
+    return "invalid", {}
+
+
+def validate_request(data: Any) -> ServiceRequest:
+    """The request, or InvalidRequest with every field problem at once."""
+    if not isinstance(data, Mapping):
+        raise InvalidRequest({"request": ("invalid", {})})
+    try:
+        return ServiceRequest.model_validate(dict(data))
+    except ValidationError as exc:
+        problems: dict[str, tuple[str, dict[str, Any]]] = {}
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]) or "request"
+            if name.startswith("topic"):
+                name = "topic"
+            problems.setdefault(name, _kind(error))
+        order = list(ServiceRequest.model_fields)
+        rank = {f: i for i, f in enumerate(order)}
+        raise InvalidRequest(dict(sorted(problems.items(),
+                                         key=lambda kv: rank.get(kv[0].split(".")[0], len(order))))) from None
+
+
+FORM_FIELDS = ("request_type", "company", "customer_number", "contact_name", "email", "phone",
+               "language", "subject", "description", "topic")
+REFERENCE_FIELDS = ("invoice", "order", "machine")
+
+
+def form_to_data(form: Mapping[str, str]) -> dict[str, Any]:
+    """The HTML form's flat fields as the API's JSON shape (references nested, checkbox as bool)."""
+    data: dict[str, Any] = {name: form.get(name, "") for name in FORM_FIELDS}
+    data["references"] = {name: form.get(f"references.{name}", "") for name in REFERENCE_FIELDS}
+    data["business"] = form.get("business") in ("on", "true", "1", "yes")
+    return data

@@ -1,0 +1,126 @@
+"""Text analysis for French and English: folding, elision, stop words, stemming, plain words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stopwords_for_language
+
+LANGS = ("fr", "en")
+OTHER = {"fr": "en", "en": "fr"}
+# Words: letters and digits, with an inner apostrophe kept so elision can see "l'état".
+WORD = r"\w+(?:['’]\w+)*"
+WORD_RE = re.compile(WORD)
+# Whoosh's French list lacks these frequent words (its "les" would otherwise stem to "le").
+EXTRA_STOPWORDS = {"fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir")}
+ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+
+
+def _fold_char(char: str) -> str:
+    """One character without its accent (same length, so text offsets stay valid)."""
+    base = unicodedata.normalize("NFD", char)[0]
+    return base if base.isascii() or len(base) == 1 else char
+
+
+# A 1:1 translation table for the accented letters of Latin scripts (French, English and
+# neighbours); a 1:1 map keeps offsets in the folded text equal to those in the original.
+FOLD_TABLE = {
+    ord(c): _fold_char(c) for c in map(chr, range(0xC0, 0x250)) if _fold_char(c) != c
+}
+
+
+def fold(text: str) -> str:
+    """Lowercase and accent-fold text: `Numéro` -> `numero`; same length as the input."""
+    return text.lower().translate(FOLD_TABLE)
+
+
+class ElisionFilter(Filter):
+    """Drops the elided article or pronoun of French words: l'état -> état, qu'il -> il."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = ELISION.sub("", t.text)
+            # Other apostrophes (aujourd'hui, English "customer's"): keep the first part only
+            # for English possessives, the whole word otherwise.
+            if text.endswith(("'s", "’s")):
+                text = text[:-2]
+            t.text = text.replace("’", "'")
+            yield t
+
+
+class FoldFilter(Filter):
+    """Accent folding with the same table as `fold` (so queries and index agree)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = t.text.translate(FOLD_TABLE)
+            yield t
+
+
+@lru_cache(maxsize=None)
+def stopwords(lang: str) -> frozenset[str]:
+    """Whoosh's stop words for `lang` plus a few it lacks, accent-folded (`etait` like `était`)."""
+    return frozenset(fold(w) for w in [*stopwords_for_language(lang), *EXTRA_STOPWORDS.get(lang, ())])
+
+
+def analyzer(lang: str) -> Analyzer:
+    """The stemming analyzer of `lang`; French folds accents BEFORE stemming.
+
+    Stemming first would give `electricit` and `électric` for `electricite`/`électricité`;
+    folding first gives one stem for both spellings.
+    """
+    chain = RegexTokenizer(WORD) | LowercaseFilter() | ElisionFilter() | FoldFilter()
+    chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
+    chain = chain | StemFilter(lang="fr" if lang == "fr" else "en", cachesize=100_000)
+    return chain | PluralFilter() if lang == "fr" else chain
+
+
+class PluralFilter(Filter):
+    """Drops the plural s/x the French stemmer keeps after a vowel (numeros -> numero)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if len(t.text) > 4 and t.text[-1] in "sx" and t.text[-2] in "aeiou":
+                t.text = t.text[:-1]
+            yield t
+
+
+def spell_analyzer() -> Analyzer:
+    """Unstemmed, accent-folded words without stop words of either language: for "did you mean"."""
+    stop = stopwords("fr") | stopwords("en")
+    return (RegexTokenizer(WORD) | LowercaseFilter() | ElisionFilter() | FoldFilter()
+            | StopFilter(stoplist=stop, minsize=2))
+
+
+@lru_cache(maxsize=4)
+def cached_analyzer(lang: str) -> Analyzer:
+    """One analyzer per language for query time (building one costs more than using it)."""
+    return analyzer(lang)
+
+
+def plain_words(text: str) -> list[str]:
+    """The folded, unstemmed words of text (elision removed), stop words kept: query terms."""
+    words = []
+    for match in WORD_RE.finditer(fold(text)):
+        word = ELISION.sub("", match.group()).replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if word:
+            words.append(word)
+    return words
+
+
+@lru_cache(maxsize=50_000)
+def stems(lang: str, text: str) -> tuple[str, ...]:
+    """The index terms `analyzer(lang)` makes of text (cached: queries repeat words)."""
+    return tuple(t.text for t in cached_analyzer(lang)(text))

@@ -1,0 +1,130 @@
+"""The SearchBackend seam (index, search, suggest, article) and its Whoosh implementation."""
+
+from __future__ import annotations
+
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..errors import QueryError
+from .analysis import LANGS
+from .index import IndexHandle, OpenIndex, TopicDoc, build_index
+from .query import QueryCache, SearchResult, clean_query, run_search, run_suggest, synonym_table
+
+NO_INDEX = {"fr": "La recherche n'est pas encore prête : aucun index publié.",
+            "en": "Search is not ready yet: no index has been published."}
+BAD_LANG = {"fr": "Langue inconnue : fr ou en.", "en": "Unknown language: fr or en."}
+
+
+class SearchBackend(ABC):
+    """What the web app, the CLI and other features need of a search engine."""
+
+    @abstractmethod
+    def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
+              synonyms: list[list[str]]) -> Path:
+        """Build a complete index of docs into dest (published by the caller)."""
+
+    @abstractmethod
+    def search(self, query: str | None, lang: str, limit: int = 10,
+               category: str | None = None) -> SearchResult:
+        """Topics for a query in `lang`; QueryError for input that cannot be answered."""
+
+    @abstractmethod
+    def suggest(self, query: str | None, lang: str, limit: int = 6) -> list[dict]:
+        """Topics for an unfinished, as-you-type query: [{id, title, url}]."""
+
+    @abstractmethod
+    def article(self, topic_id: str) -> dict | None:
+        """A topic's titles and urls in both languages, by id or former id."""
+
+    @abstractmethod
+    def categories(self) -> list[dict]:
+        """The categories with their titles per language (for filters)."""
+
+
+class WhooshBackend(SearchBackend):
+    """Whoosh on a published index folder (the `search_index` symlink), reopened when it moves."""
+
+    def __init__(self, index_path: Path, cache_size: int = 4096):
+        self.handle = IndexHandle(Path(index_path))
+        self.cache = QueryCache(cache_size)
+        self._tables: dict[str, dict] = {}
+        # Whoosh searchers share file handles: one query at a time per backend (the GIL would
+        # serialise them anyway).
+        self._lock = threading.Lock()
+
+    def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
+              synonyms: list[list[str]]) -> Path:
+        return build_index(docs, dest, categories, synonyms)
+
+    def _open(self) -> OpenIndex:
+        ix = self.handle.current()
+        if ix is None:
+            raise QueryError(NO_INDEX)
+        if ix.version not in self._tables:
+            self._tables = {ix.version: synonym_table(ix.meta["synonyms"])}
+        return ix
+
+    def search(self, query: str | None, lang: str, limit: int = 10,
+               category: str | None = None) -> SearchResult:
+        started = time.perf_counter()
+        if lang not in LANGS:
+            raise QueryError(BAD_LANG)
+        text = clean_query(query, lang)
+        for attempt in (1, 2):
+            ix = self._open()
+            key = (ix.version, lang, text.lower(), limit, category or "")
+            cached = self.cache.get(key)
+            if cached is not None:
+                took = round((time.perf_counter() - started) * 1000, 3)
+                return SearchResult(cached.query, lang, cached.total, cached.hits, cached.suggestion,
+                                    took, cached.redirect)
+            try:
+                with self._lock:
+                    result = run_search(ix, text, lang, limit, category, self._tables[ix.version])
+            except OSError:
+                # The index folder was removed under us (two rebuilds in quick succession):
+                # the next attempt opens the newly published one.
+                if attempt == 2:
+                    raise
+                continue
+            self.cache.put(key, result)
+            return result
+        raise AssertionError("unreachable")
+
+    def suggest(self, query: str | None, lang: str, limit: int = 6) -> list[dict]:
+        if lang not in LANGS:
+            raise QueryError(BAD_LANG)
+        text = clean_query(query, lang)
+        ix = self._open()
+        key = ("suggest", ix.version, lang, text.lower(), limit)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached.hits  # type: ignore[return-value]
+        with self._lock:
+            found = run_suggest(ix, text, lang, limit, self._tables[ix.version])
+        self.cache.put(key, SearchResult(text, lang, len(found), found, None, 0.0))  # type: ignore[arg-type]
+        return found
+
+    def article(self, topic_id: str) -> dict | None:
+        ix = self._open()
+        real = topic_id if topic_id in ix.topics else ix.aliases.get(topic_id)
+        return ix.topics.get(real) if real else None
+
+    def article_text(self, topic_id: str, lang: str) -> dict[str, Any] | None:
+        """Title, url and summary of a topic in one language (stored in the index)."""
+        ix = self._open()
+        topic = self.article(topic_id)
+        if topic is None or lang not in LANGS:
+            return None
+        searcher = ix.searchers[lang]
+        docnum = searcher.document_number(id=topic["id"])
+        stored = searcher.stored_fields(docnum) if docnum is not None else {}
+        return {"title": topic[lang]["title"], "url": topic[lang]["url"],
+                "summary": stored.get("summary", "")}
+
+    def categories(self) -> list[dict]:
+        return self._open().meta["categories"]

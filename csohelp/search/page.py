@@ -1,0 +1,110 @@
+"""The server-rendered results page: HTML for the search shell's slot, in the reader's language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+
+from ..content import CONTACT
+from .query import SearchResult
+
+SLOT = '<div class="csohelp-slot" data-slot="search"></div>'
+
+WORDS = {
+    "fr": {
+        "action": "/search/", "request": "/request/",
+        "label": "Rechercher dans le centre d'aide", "submit": "Rechercher",
+        "category": "Catégorie", "all": "Toutes les catégories",
+        "zero": "Aucun sujet ne correspond à « {q} ».", "one": "1 sujet pour « {q} ».",
+        "many": "{n} sujets pour « {q} ».", "prompt": "Saisissez quelques mots : facture, commande, "
+        "numéro de série…",
+        "did_you_mean": "Vouliez-vous dire :", "results": "Résultats",
+        "none_help": "Vous ne trouvez pas la réponse? Envoyez votre question à CSOL :",
+        "request_link": "Envoyer une demande à CSOL", "or_call": "ou appelez CSOL au",
+        "in_category": "Catégorie :", "refine": "Préciser la recherche",
+    },
+    "en": {
+        "action": "/en/search/", "request": "/en/request/",
+        "label": "Search the help center", "submit": "Search",
+        "category": "Category", "all": "All categories",
+        "zero": "No topic matches “{q}”.", "one": "1 topic for “{q}”.",
+        "many": "{n} topics for “{q}”.", "prompt": "Type a few words: invoice, order, serial number…",
+        "did_you_mean": "Did you mean:", "results": "Results",
+        "none_help": "Cannot find the answer? Send your question to CSOL:",
+        "request_link": "Send CSOL a request", "or_call": "or call CSOL at",
+        "in_category": "Category:", "refine": "Refine the search",
+    },
+}
+
+TEMPLATE = """\
+<form class="csohelp-search-form" action="{{ w.action }}" method="get" role="search"
+      aria-label="{{ w.refine }}">
+  <p>
+    <label for="csohelp-search-q">{{ w.label }}</label>
+    <input id="csohelp-search-q" type="search" name="q" value="{{ query }}" maxlength="500"
+           autocomplete="off">
+  </p>
+  <p>
+    <label for="csohelp-search-category">{{ w.category }}</label>
+    <select id="csohelp-search-category" name="category">
+      <option value="">{{ w.all }}</option>
+      {% for c in categories %}
+      <option value="{{ c.id }}"{% if c.id == category %} selected{% endif %}>{{ c[lang].title }}</option>
+      {% endfor %}
+    </select>
+    <button type="submit" class="md-button md-button--primary">{{ w.submit }}</button>
+  </p>
+</form>
+{% if error %}
+<p class="csohelp-search-error" role="alert">{{ error }}</p>
+{% elif not query %}
+<p class="csohelp-search-status">{{ w.prompt }}</p>
+{% else %}
+<p class="csohelp-search-status" role="status">{{ status }}</p>
+{% if result.suggestion %}
+<p class="csohelp-search-suggestion">{{ w.did_you_mean }}
+  <a href="{{ w.action }}?{{ suggestion_qs }}"><strong>{{ result.suggestion }}</strong></a>?</p>
+{% endif %}
+{% if result.hits %}
+<ol class="csohelp-results" aria-label="{{ w.results }}">
+  {% for hit in result.hits %}
+  <li class="csohelp-result">
+    <h2 class="csohelp-result__title"><a href="{{ hit.url }}">{{ hit.title }}</a></h2>
+    <p class="csohelp-result__snippet">{{ hit.snippet | safe }}</p>
+    <p class="csohelp-result__meta">{{ w.in_category }} {{ category_titles.get(hit.category, hit.category) }}</p>
+  </li>
+  {% endfor %}
+</ol>
+{% else %}
+<div class="csohelp-noresults">
+  <p>{{ w.none_help }}</p>
+  <ul>
+    <li><a href="{{ w.request }}">{{ w.request_link }}</a></li>
+    <li>{{ w.or_call }} <a href="tel:{{ contact.phone_tel }}">{{ contact.phone }}</a></li>
+  </ul>
+</div>
+{% endif %}
+{% endif %}
+"""
+
+# Snippets are escaped when they are made (only <mark> is markup), hence `safe` above.
+_template = Environment(autoescape=True).from_string(TEMPLATE)
+
+
+def render_results(shell: str, lang: str, query: str, category: str | None,
+                   result: SearchResult | None, categories: list[dict], error: str | None = None) -> str:
+    """The shell page with its slot replaced by the search form and the results."""
+    w = WORDS[lang]
+    status = ""
+    if result is not None:
+        n = result.total
+        status = (w["zero"] if n == 0 else w["one"] if n == 1 else w["many"]).format(n=n, q=query)
+    suggestion_qs = urlencode({"q": result.suggestion, **({"category": category} if category else {})}) \
+        if result is not None and result.suggestion else ""
+    html = _template.render(
+        w=w, lang=lang, query=query, category=category or "", categories=categories, result=result,
+        status=status, error=error, contact=CONTACT, suggestion_qs=suggestion_qs,
+        category_titles={c["id"]: c[lang]["title"] for c in categories},
+    )
+    return shell.replace(SLOT, html, 1)

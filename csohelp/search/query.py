@@ -1,0 +1,384 @@
+"""Answering a query: plain words only, synonyms, both languages, typo fallback, snippets."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.query import And, Or, Phrase, Query, Term
+
+from ..errors import QueryError
+from .analysis import OTHER, WORD_RE, fold, plain_words, stems
+from .index import OpenIndex
+
+MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
+MAX_WORDS = 12  # words beyond this add cost, not precision
+FEW = 3  # "finds little": below this many hits the typo fallback and "did you mean" kick in
+FUZZY_MIN = 5  # one edit only for words of 5+ letters: shorter words have too many neighbours
+FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank below them
+# Field weights: title > keywords > summary > body; the other language's words count less.
+FIELDS: list[tuple[str, float, bool]] = [
+    ("title", 6.0, False), ("keywords", 4.0, False), ("summary", 2.0, False), ("body", 1.0, False),
+    ("xtitle", 2.5, True), ("xkeywords", 2.0, True), ("xsummary", 0.5, True),
+]
+SHORT_FIELDS = {"title", "keywords", "xtitle", "xkeywords"}
+SNIPPET_CHARS = 180
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+TOO_LONG = {
+    "fr": f"La recherche est trop longue : {MAX_CHARS} caractères au plus.",
+    "en": f"The search is too long: {MAX_CHARS} characters at most.",
+}
+BAD_CATEGORY = {"fr": "Catégorie inconnue.", "en": "Unknown category."}
+
+
+@dataclass
+class Hit:
+    """One result: a topic in the reader's language."""
+
+    id: str
+    lang: str
+    title: str
+    url: str
+    snippet: str
+    category: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON form of a hit."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class SearchResult:
+    """The answer to one query, in the API's shape."""
+
+    query: str
+    lang: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None
+    took_ms: float
+    redirect: str | None = None  # an article id typed as the query: go straight there
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of GET /api/search."""
+        return {"query": self.query, "lang": self.lang, "total": self.total,
+                "hits": [h.to_dict() for h in self.hits], "suggestion": self.suggestion,
+                "took_ms": self.took_ms}
+
+
+@dataclass
+class Concept:
+    """One thing the reader asked for: a word or phrase and its equivalents (synonyms, typo fixes)."""
+
+    words: tuple[str, ...]
+    alternatives: dict[tuple[str, ...], float] = field(default_factory=dict)
+
+
+def clean_query(text: str | None, lang: str) -> str:
+    """The query as people typed it, minus control characters; too long raises QueryError."""
+    text = text or ""
+    if len(text) > MAX_CHARS:
+        raise QueryError(TOO_LONG)
+    text = CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+def synonym_table(groups: list[list[str]]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """First word -> [(phrase words, group number)], longest phrases first."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for number, group in enumerate(groups):
+        for phrase in group:
+            words = tuple(plain_words(phrase))
+            if words:
+                table.setdefault(words[0], []).append((words, number))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+def concepts_of(words: list[str], groups: list[list[str]], table: dict) -> list[Concept]:
+    """Group the query's words into concepts, expanding synonym phrases (longest match first)."""
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(words):
+        for phrase, number in table.get(words[i], []):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                concept = Concept(phrase, {phrase: 1.0})
+                for other in groups[number]:
+                    concept.alternatives.setdefault(tuple(plain_words(other)), 0.9)
+                concepts.append(concept)
+                i += len(phrase)
+                break
+        else:
+            concepts.append(Concept((words[i],), {(words[i],): 1.0}))
+            i += 1
+    return concepts
+
+
+def _field_query(fieldname: str, terms: tuple[str, ...], boost: float) -> Query:
+    """A term, or a phrase for several terms (synonyms like "numéro de série")."""
+    if len(terms) == 1:
+        return Term(fieldname, terms[0], boost=boost)
+    return Phrase(fieldname, list(terms), slop=2, boost=boost)
+
+
+def whoosh_query(concepts: list[Concept], lang: str) -> tuple[Query | None, set[str]]:
+    """The Whoosh query for concepts, and the stems of the reader's language (for snippets)."""
+    parts: list[Query] = []
+    marks: set[str] = set()
+    for concept in concepts:
+        seen: dict[tuple[str, tuple[str, ...]], float] = {}
+        for alternative, weight in concept.alternatives.items():
+            text = " ".join(alternative)
+            own, other = stems(lang, text), stems(OTHER[lang], text)
+            marks.update(own)
+            for fieldname, boost, cross in FIELDS:
+                terms = other if cross else own
+                # Equivalents (synonyms, typo fixes) only in the short fields: their long body
+                # posting lists cost most of a query's time and add little precision.
+                if terms and (weight == 1.0 or fieldname in SHORT_FIELDS):
+                    key = (fieldname, terms)
+                    seen[key] = max(seen.get(key, 0.0), boost * weight)
+        parts.extend(_field_query(f, t, b) for (f, t), b in seen.items())
+    if not parts:
+        return None, marks
+    # One flat OR scored through arrays: nested ORs make Whoosh walk a deep tree of union
+    # matchers per document, several times slower on long posting lists.
+    return (parts[0] if len(parts) == 1 else FlatOr(parts)), marks
+
+
+class FlatOr(Or):
+    """An OR whose matcher preloads document numbers and scores in arrays."""
+
+    matcher_type = Or.ARRAY_MATCHER
+
+
+def _known(reader: Any, word: str) -> bool:
+    """Whether word occurs in the index's vocabulary (unstemmed, folded)."""
+    return ("spell", word) in reader
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Edits between a and b, a swap of two neighbouring letters counting as one (paymnet)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _closest(reader: Any, word: str, maxdist: int) -> list[str]:
+    """Index words within maxdist edits of word (same first letter), nearest then most frequent.
+
+    Whoosh's automaton counts a swap as two edits; asking it for one more and measuring with
+    `edit_distance` makes `paymnet` one edit from `payment`.
+    """
+    scored = []
+    for candidate in reader.terms_within("spell", word, maxdist + 1, prefix=1):
+        dist = edit_distance(word, candidate)
+        if 0 < dist <= maxdist:
+            scored.append((dist, -reader.doc_frequency("spell", candidate), candidate))
+    return [w for _, _, w in sorted(scored)]
+
+
+def add_typo_alternatives(concepts: list[Concept], reader: Any) -> bool:
+    """Add one-edit neighbours of the long words to each concept; True if any was added."""
+    added = False
+    for concept in concepts:
+        if len(concept.words) != 1:
+            continue
+        word = concept.words[0]
+        if len(word) < FUZZY_MIN or word.isdigit():
+            continue
+        for neighbour in _closest(reader, word, 1)[:3]:
+            concept.alternatives.setdefault((neighbour,), FUZZY_WEIGHT)
+            added = True
+    return added
+
+
+def did_you_mean(words: list[str], reader: Any, display: dict[str, str]) -> str | None:
+    """A corrected query from the unstemmed, folded vocabulary, or None if nothing changes."""
+    corrected, changed = [], False
+    for word in words:
+        if len(word) >= 3 and not word.isdigit() and not _known(reader, word):
+            candidates = _closest(reader, word, 2 if len(word) >= FUZZY_MIN else 1)
+            if candidates:
+                word, changed = candidates[0], True
+        corrected.append(display.get(word, word))
+    return " ".join(corrected) if changed else None
+
+
+def snippet(text: str, lang: str, marks: set[str]) -> str:
+    """A short passage of text around the first match, HTML-escaped, matches in <mark>."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    start = None
+    for match in WORD_RE.finditer(folded):
+        if start is not None and match.start() > start + SNIPPET_CHARS:
+            break
+        word_stems = stems(lang, match.group())
+        if word_stems and word_stems[0] in marks:
+            if start is None:
+                start = _sentence_start(text, match.start())
+            spans.append(match.span())
+    start = start or 0
+    end = start + SNIPPET_CHARS
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    out, pos = [], start
+    for s, e in spans:
+        if s >= end:
+            break
+        out.append(html.escape(text[pos:s], quote=False))
+        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end], quote=False))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return prefix + "".join(out).strip() + suffix
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the passage starts: the text's start if pos is near it, else pos's sentence."""
+    if pos <= 90:
+        return 0
+    floor = pos - 60
+    cut = max(text.rfind(". ", floor, pos), text.rfind("? ", floor, pos), text.rfind(": ", floor, pos))
+    if cut >= 0:
+        return cut + 2
+    space = text.find(" ", floor, pos)
+    return space + 1 if space >= 0 else floor
+
+
+class QueryCache:
+    """A small LRU of answers: clients ask the same things, and the index changes rarely."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._data: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchResult | None:
+        """The cached answer for key, marked as recently used."""
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: SearchResult) -> None:
+        """Remember an answer, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None,
+               table: dict) -> SearchResult:
+    """Answer one cleaned query against an open index (no cache)."""
+    started = time.perf_counter()
+    if category is not None and category not in {c["id"] for c in ix.meta["categories"]} | {
+            t["category"] for t in ix.topics.values()}:
+        raise QueryError(BAD_CATEGORY)
+    searcher = ix.searchers[lang]
+    reader = searcher.reader()
+    words = plain_words(text)[:MAX_WORDS]
+    direct = _direct_topic(ix, text)
+    hits: list[Hit] = []
+    total, suggestion = 0, None
+    concepts = concepts_of(words, ix.meta["synonyms"], table)
+    query, marks = whoosh_query(concepts, lang)
+    if query is not None:
+        filt = Term("category", category) if category else None
+        results = searcher.search(query, limit=limit, filter=filt, optimize=False, terms=False)
+        # A long word the index has never seen is a typo: exact matching found nothing for it.
+        typo = any(len(c.words) == 1 and len(c.words[0]) >= FUZZY_MIN and
+                   not _known(reader, c.words[0]) for c in concepts)
+        if len(results) < FEW or typo:
+            if add_typo_alternatives(concepts, reader):
+                query, marks = whoosh_query(concepts, lang)
+                results = searcher.search(query, limit=limit, filter=filt, optimize=False, terms=False)
+            suggestion = did_you_mean(words, reader, ix.meta.get("display", {}))
+        total = len(results)
+        for hit in results:
+            stored = hit.fields()
+            hits.append(Hit(stored["id"], lang, stored["title"], stored["url"],
+                            snippet(stored["text"], lang, marks), stored["category"],
+                            round(hit.score, 3)))
+    if direct is not None and (category is None or direct["category"] == category):
+        hits = [h for h in hits if h.id != direct["id"]]
+        top = hits[0].score if hits else 1.0
+        stored_text = _stored_text(searcher, direct["id"])
+        hits.insert(0, Hit(direct["id"], lang, direct[lang]["title"], direct[lang]["url"],
+                           snippet(stored_text, lang, marks), direct["category"], round(top + 1, 3)))
+        hits = hits[:limit]
+        total = max(total, len(hits))
+    took = round((time.perf_counter() - started) * 1000, 2)
+    return SearchResult(text, lang, total, hits, suggestion, took,
+                        redirect=direct[lang]["url"] if direct else None)
+
+
+def _direct_topic(ix: OpenIndex, text: str) -> dict | None:
+    """The topic whose id (or former id) is the whole query, e.g. `order-status`."""
+    candidate = text.strip().strip("/").lower()
+    if not ID_PATTERN.match(candidate):
+        return None
+    topic_id = candidate if candidate in ix.topics else ix.aliases.get(candidate)
+    return ix.topics.get(topic_id) if topic_id else None
+
+
+def _stored_text(searcher: Any, topic_id: str) -> str:
+    """The stored plain text of a topic in the searcher's language."""
+    docnum = searcher.document_number(id=topic_id)
+    return searcher.stored_fields(docnum)["text"] if docnum is not None else ""
+
+
+def suggestion_words(ix: OpenIndex, text: str, lang: str) -> list[str]:
+    """Completions of the last, unfinished word of an as-you-type query (most frequent first)."""
+    words = plain_words(text)[:MAX_WORDS]
+    if not words or len(words[-1]) < 2 or text[-1:].isspace():
+        return []
+    reader = ix.searchers[lang].reader()
+    last = words[-1]
+    completions = [w.decode("utf-8") if isinstance(w, bytes) else w
+                   for w in reader.expand_prefix("spell", last)]
+    completions = [w for w in completions if w != last]
+    completions.sort(key=lambda w: -reader.doc_frequency("spell", w))
+    return completions[:4]
+
+
+def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int, table: dict) -> list[dict]:
+    """Topics for an unfinished query: the words so far, the last one also as a prefix."""
+    words = plain_words(text)[:MAX_WORDS]
+    if not words:
+        return []
+    concepts = concepts_of(words, ix.meta["synonyms"], table)
+    for completion in suggestion_words(ix, text, lang):
+        concepts[-1].alternatives.setdefault((completion,), 0.8)
+    direct = _direct_topic(ix, text)
+    query, _ = whoosh_query(concepts, lang)
+    found: list[dict] = []
+    if direct is not None:
+        found.append({"id": direct["id"], "title": direct[lang]["title"], "url": direct[lang]["url"]})
+    if query is not None:
+        results = ix.searchers[lang].search(query, limit=limit, terms=False)
+        for hit in results:
+            if not any(f["id"] == hit["id"] for f in found):
+                found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
+    return found[:limit]

@@ -1,0 +1,198 @@
+"""Service requests on the web: POST /api/requests, the form at /request/ and /en/request/.
+
+Both paths go through the one validation (requests_model) and the one store; the outbox worker
+that forwards stored requests to CSOL runs inside the server's lifespan.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ..forward import ForwardWorker, SmtpConfig
+from ..requests_model import InvalidRequest, form_to_data, validate_request
+from ..store import REFERENCE, RequestStore, open_store
+from .errors import error_body
+from .lang import request_lang
+from .request_page import STRINGS, fill_shell, form_path, render_fragment
+from .security import (
+    CSRF_FIELD,
+    RateLimiter,
+    SecurityMiddleware,
+    client_ip,
+    csrf_ok,
+    csrf_token,
+    set_csrf_cookie,
+)
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+INVALID = {"fr": "La demande contient des erreurs.", "en": "The request has errors."}
+RATE = {"fr": "Trop de demandes : attendez une minute, puis réessayez.",
+        "en": "Too many requests: wait a minute, then try again."}
+BAD_JSON = {"fr": "Le corps de la requête doit être un objet JSON.", "en": "The body must be a JSON object."}
+BAD_KEY = {"fr": "En-tête Idempotency-Key invalide.", "en": "Invalid Idempotency-Key header."}
+
+
+class RequestService:
+    """The store, the rate limiter and the forwarding worker of one app."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store: RequestStore = open_store(settings.db_url)
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.smtp = SmtpConfig.from_settings(settings)
+        self.worker: ForwardWorker | None = None
+
+    def client(self, request: Request) -> str:
+        """The key the rate limit counts by."""
+        return client_ip(request, self.settings.trusted_proxies)
+
+    async def submit(self, data: dict[str, Any], key: str | None) -> tuple[str, bool]:
+        """Store (committed before we answer) and wake the forwarder."""
+        submission = await run_in_threadpool(self.store.submit, data, key)
+        if submission.created:
+            log.info("stored %s", submission.reference)
+            if self.worker:
+                self.worker.wake()
+        return submission.reference, submission.created
+
+
+def include(app: FastAPI) -> None:
+    """Add the request routes, the security middleware and the forwarding worker to `app`."""
+    settings: Settings = app.state.settings
+    service = RequestService(settings)
+    app.state.requests = service
+    app.add_middleware(SecurityMiddleware, site_dir=settings.site_dir)
+    _wrap_lifespan(app, service)
+
+    @app.post("/api/requests")
+    async def api_submit(request: Request) -> Response:
+        lang = request_lang(request)
+        wait = service.limiter.hit(service.client(request))
+        if wait is not None:
+            return JSONResponse(error_body(429, RATE[lang]), status_code=429,
+                                headers={"Retry-After": str(int(wait) + 1)})
+        key = request.headers.get("idempotency-key")
+        if key is not None and not IDEMPOTENCY_KEY.match(key):
+            return JSONResponse(error_body(400, BAD_KEY[lang], {"Idempotency-Key": BAD_KEY[lang]}), 400)
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            # Only JSON: a cross-site HTML form cannot send it without a CORS preflight.
+            return JSONResponse(error_body(415, BAD_JSON[lang]), status_code=415)
+        try:
+            data = json.loads(await request.body())
+            request_data = validate_request(data)
+        except (ValueError, UnicodeDecodeError):
+            return JSONResponse(error_body(400, BAD_JSON[lang]), status_code=400)
+        except InvalidRequest as exc:
+            return JSONResponse(error_body(422, INVALID[lang], exc.messages(lang)), status_code=422)
+        reference, created = await service.submit(request_data.model_dump(), key and f"api:{key}")
+        return JSONResponse({"reference": reference, "status": "queued"}, status_code=201,
+                            headers={"Location": f"/api/requests/{reference}",
+                                     **({} if created else {"Idempotent-Replayed": "true"})})
+
+    for lang in ("fr", "en"):
+        _form_routes(app, service, lang)
+
+
+def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
+    path = form_path(lang)
+    t = STRINGS[lang]
+
+    def page(request: Request, status: int = 200, *, values: dict[str, Any] | None = None,
+             errors: dict[str, str] | None = None, form_error: str | None = None,
+             idempotency_key: str | None = None, topic: dict | None = None) -> HTMLResponse:
+        token = csrf_token(request)
+        fragment = render_fragment("form.html", lang, values=values or {}, errors=errors or {},
+                                   form_error=form_error, csrf=token, topic=topic,
+                                   idempotency_key=idempotency_key or uuid.uuid4().hex)
+        response = HTMLResponse(fill_shell(service.settings.site_dir, lang, fragment), status_code=status,
+                                headers={"Cache-Control": "no-store"})
+        set_csrf_cookie(response, request, token)
+        return response
+
+    def topic_info(topic_id: str | None) -> dict | None:
+        catalogue = app.state.catalogue
+        canonical = catalogue.canonical_id(topic_id) if topic_id else None
+        if not canonical:
+            return None
+        topic = catalogue.get(canonical)
+        return {"id": canonical, "title": topic[lang]["title"], "url": topic[lang]["url"],
+                "request_type": topic["request_type"]}
+
+    @app.get(path, response_class=HTMLResponse, include_in_schema=False)
+    async def show_form(request: Request) -> Response:
+        sent = request.query_params.get("sent", "")
+        if sent and REFERENCE.match(sent) and await run_in_threadpool(service.store.get, sent):
+            fragment = render_fragment("confirmation.html", lang, reference=sent,
+                                       home="/" if lang == "fr" else "/en/")
+            html = fill_shell(service.settings.site_dir, lang, fragment, title=t["thanks_title"])
+            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        topic = topic_info(request.query_params.get("topic"))
+        values = {"language": lang, **({"request_type": topic["request_type"]} if topic else {})}
+        return page(request, values=values, topic=topic)
+
+    @app.post(path, response_class=HTMLResponse, include_in_schema=False)
+    async def submit_form(request: Request) -> Response:
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        key = fields.get("idempotency_key", "")
+        key = key if IDEMPOTENCY_KEY.match(key) else uuid.uuid4().hex
+        topic = topic_info(fields.get("topic"))
+        values = {k: v for k, v in fields.items() if k not in ("website", CSRF_FIELD, "idempotency_key")}
+        values["business"] = form_to_data(fields)["business"]
+        again = {"values": values, "idempotency_key": key, "topic": topic}
+        wait = service.limiter.hit(service.client(request))
+        if wait is not None:
+            response = page(request, 429, form_error=t["rate"], **again)
+            response.headers["Retry-After"] = str(int(wait) + 1)
+            return response
+        if not csrf_ok(request, fields.get(CSRF_FIELD)):
+            return page(request, 403, form_error=t["csrf"], **again)
+        if fields.get("website"):
+            # The honeypot: people never see this field; whatever filled it is not stored.
+            log.info("honeypot: submission dropped")
+            return page(request, 400, form_error=t["honeypot_error"], **again)
+        data = form_to_data(fields)
+        data["topic"] = topic["id"] if topic else None
+        try:
+            valid = validate_request(data)
+        except InvalidRequest as exc:
+            return page(request, 422, errors=exc.messages(lang), **again)
+        reference, _ = await service.submit(valid.model_dump(), f"form:{key}")
+        # Post/redirect/get: a reload shows the confirmation again instead of posting twice.
+        return RedirectResponse(f"{path}?sent={reference}", status_code=303)
+
+
+def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
+    """Start the forwarding worker with the server and stop it (finishing a send) on shutdown."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(asgi_app: Any):
+        if service.smtp is None:
+            counts = service.store.counts()
+            log.warning("SMTP is not configured (CSOHELP_SMTP_HOST, CSOHELP_SMTP_TO): "
+                        "%d requests stay queued", counts["queued"])
+        else:
+            service.worker = ForwardWorker(service.store, service.smtp, service.settings.forward_interval)
+            service.worker.start()
+        try:
+            async with inner(asgi_app) as state:
+                yield state
+        finally:
+            if service.worker:
+                await run_in_threadpool(service.worker.stop)
+                service.worker = None
+            service.store.close()
+
+    app.router.lifespan_context = lifespan

@@ -1,0 +1,201 @@
+"""Safety on every response and every submission: headers, body limit, rate limit, CSRF, client IP."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .lang import path_lang
+
+MAX_BODY = 32 * 1024
+CSRF_COOKIE = "csohelp_csrf"
+CSRF_FIELD = "csrf_token"
+TOO_LARGE = {"fr": "Requête trop volumineuse : 32 Ko au plus.", "en": "Request too large: 32 KB at most."}
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>(.*?)</script>",
+                           re.S)
+
+
+class InlineScripts:
+    """SHA-256 hashes of the inline scripts of the built site (mkdocs-material has a few).
+
+    The CSP allows exactly these and no other inline script; recomputed when a new build lands.
+    """
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = Path(site_dir)
+        self._key: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self.sources = ""
+
+    def refresh(self) -> str:
+        """The CSP source list ('sha256-...' ...) for the current build."""
+        try:
+            st = os.stat(self.site_dir / "catalogue.json")
+            key = (st.st_ino, st.st_mtime_ns)
+        except FileNotFoundError:
+            key = (0, 0)
+        if key != self._key:
+            with self._lock:
+                hashes = set()
+                for page in self.site_dir.rglob("*.html"):
+                    for match in INLINE_SCRIPT.finditer(page.read_bytes()):
+                        digest = hashlib.sha256(match.group(1)).digest()
+                        hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
+                self.sources, self._key = " ".join(sorted(hashes)), key
+        return self.sources
+
+
+def page_csp(script_hashes: str) -> str:
+    """The policy of HTML pages: our own files only, plus the site's known inline scripts."""
+    return ("default-src 'self'; "
+            f"script-src 'self' {script_hashes}".rstrip() + "; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+# Other responses (JSON, PDF, CSS...) run no script; a full policy would only break viewers.
+OTHER_CSP = "frame-ancestors 'none'"
+COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    # Not no-referrer: the `/` language negotiation relies on a same-origin Referer.
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SecurityMiddleware:
+    """Security headers on every response, and a 413 for bodies over `max_body` bytes."""
+
+    def __init__(self, app: ASGIApp, site_dir: Path, max_body: int = MAX_BODY):
+        self.app = app
+        self.max_body = max_body
+        self.scripts = InlineScripts(site_dir)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"content-security-policy",)]
+                content_type = dict(headers).get(b"content-type", b"")
+                csp = page_csp(self.scripts.refresh()) if content_type.startswith(b"text/html") else OTHER_CSP
+                headers += COMMON_HEADERS + [(b"content-security-policy", csp.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await self._too_large(scope, send_with_headers)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    # A chunked body that lies about its size: the error handlers answer 413.
+                    raise HTTPException(413, TOO_LARGE[path_lang(scope["path"])])
+            return message
+
+        await self.app(scope, limited_receive, send_with_headers)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        lang = path_lang(scope["path"])
+        body = json.dumps({"status": 413, "error": TOO_LARGE[lang], "errors": {}},
+                          ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address; X-Forwarded-For counts only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    networks = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    if not networks or not trusted(peer):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    # From the right: the last address our own proxies did not add is the client.
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop
+    return hops[0] if hops else peer
+
+
+class RateLimiter:
+    """At most `per_minute` hits per client in any 60 s window; 0 turns it off."""
+
+    def __init__(self, per_minute: int, window: float = 60.0):
+        self.per_minute, self.window = per_minute, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, client: str, now: float | None = None) -> float | None:
+        """Count one hit; None if allowed, else the seconds to wait."""
+        if self.per_minute <= 0:
+            return None
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
+                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.window}
+            hits = self._hits.setdefault(client, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                return max(hits[0] + self.window - now, 1.0)
+            hits.append(now)
+            return None
+
+
+def csrf_token(request: Request) -> str:
+    """The visitor's CSRF token (double-submit: the same value in a cookie and the form)."""
+    token = request.cookies.get(CSRF_COOKIE, "")
+    return token if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token) else secrets.token_urlsafe(32)
+
+
+def set_csrf_cookie(response, request: Request, token: str) -> None:  # noqa: ANN001
+    """Send the token cookie: strict same-site, not readable by scripts."""
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https")
+
+
+def csrf_ok(request: Request, submitted: str | None) -> bool:
+    """The form's token matches the cookie, and a browser-sent Origin is our own."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not cookie or not submitted or not hmac.compare_digest(cookie.encode(), submitted.encode()):
+        return False
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        return origin.split("://", 1)[-1] == request.headers.get("host", "")
+    return origin != "null"

@@ -1,0 +1,101 @@
+"""The request store on a real SQLite file: durable, sequential per year, idempotent, an outbox."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from csohelp.store import REFERENCE, StoreError, open_store
+
+DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "email": "jo@acme.ca",
+        "language": "en", "subject": "Invoice", "description": "Twice", "business": True}
+YEAR = datetime.now(UTC).year
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
+
+
+def test_references_are_sequential_per_year_and_survive_a_reopen(db_url, tmp_path):
+    store = open_store(db_url)
+    refs = [store.submit(DATA).reference for _ in range(3)]
+    store.close()
+    assert refs == [f"CSOL-{YEAR}-00000{i}" for i in (1, 2, 3)]
+    again = open_store(db_url)
+    assert again.submit(DATA).reference == f"CSOL-{YEAR}-000004"
+    assert again.get(refs[0]).data == DATA
+    assert [r.reference for r in again.list()] == [*refs, f"CSOL-{YEAR}-000004"]
+
+
+def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
+    open_store(db_url).submit(DATA)
+    db = sqlite3.connect(tmp_path / "var" / "requests.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_year_starts_again_at_one(db_url, tmp_path):
+    store = open_store(db_url)
+    store.submit(DATA)
+    db = sqlite3.connect(tmp_path / "var" / "requests.db")
+    # Last year's requests, numbered high: they must not push this year's numbers.
+    with db:
+        db.execute("UPDATE requests SET year = ?, seq = 900, reference = ?",
+                   (YEAR - 1, f"CSOL-{YEAR - 1}-000900"))
+    db.close()
+    assert store.submit(DATA).reference == f"CSOL-{YEAR}-000001"
+
+
+def test_an_idempotency_key_gives_the_first_reference_and_one_row(db_url):
+    store = open_store(db_url)
+    first = store.submit(DATA, "key-1")
+    second = store.submit({**DATA, "subject": "changed"}, "key-1")
+    other = store.submit(DATA, "key-2")
+    assert (first.created, second.created, other.created) == (True, False, True)
+    assert second.reference == first.reference != other.reference
+    assert len(store.list()) == 2
+    assert store.get(first.reference).data["subject"] == "Invoice"
+
+
+def test_concurrent_submissions_from_two_connections_get_unique_consecutive_numbers(db_url):
+    stores = [open_store(db_url), open_store(db_url)]  # like the server and the cron job
+    refs: list[str] = []
+    lock = threading.Lock()
+
+    def submit(store):
+        for _ in range(50):
+            ref = store.submit(DATA).reference
+            with lock:
+                refs.append(ref)
+
+    threads = [threading.Thread(target=submit, args=(stores[i % 2],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(int(REFERENCE.match(r).group(2)) for r in refs) == list(range(1, 401))
+
+
+def test_the_outbox_leases_due_requests_and_keeps_failures_queued(db_url):
+    store = open_store(db_url)
+    ref = store.submit(DATA).reference
+    claimed = store.claim_due(now=1000.0, lease=300)
+    assert [r.reference for r in claimed] == [ref]
+    assert store.claim_due(now=1001.0, lease=300) == []  # leased: nobody else takes it
+    store.mark_failed(ref, retry_at=1060.0, error="ConnectionRefusedError")
+    assert store.claim_due(now=1059.0, lease=300) == []
+    retried = store.claim_due(now=1060.0, lease=300)
+    assert retried[0].attempts == 1 and retried[0].last_error == "ConnectionRefusedError"
+    store.mark_sent(ref)
+    assert store.claim_due(now=10**10, lease=300) == []
+    assert store.get(ref).status == "sent" and store.counts() == {"queued": 0, "sent": 1}
+
+
+@pytest.mark.parametrize("url", ["postgresql://db/csohelp", "sqlite:///", "sqlite:///:memory:",
+                                 "requests.db"])
+def test_unsupported_urls_are_clear_errors(url):
+    with pytest.raises(StoreError):
+        open_store(url)

@@ -1,0 +1,78 @@
+"""The analyzers: what words become in the index, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from csohelp.search.analysis import fold, plain_words, spell_analyzer, stems
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("factures", ("factur",)),
+    ("facture", ("factur",)),
+    ("Facturé", ("factur",)),
+    ("commandes", ("command",)),
+    ("livraisons", ("livraison",)),
+    ("livraison", ("livraison",)),
+    ("numéro", ("numero",)),
+    ("numero", ("numero",)),
+    ("NUMÉROS", ("numero",)),
+    ("électricité", ("electricit",)),
+    ("electricite", ("electricit",)),  # accents folded before stemming: one stem for both
+    ("échéance", ("echeanc",)),
+    ("echeance", ("echeanc",)),
+    ("l'état", ("etat",)),
+    ("l’état", ("etat",)),  # typographic apostrophe
+    ("d'entretien", ("entretien",)),
+    ("qu'il", ()),
+    ("renouvellements", ("renouvel",)),
+    ("renouvellement", ("renouvel",)),
+    ("le la les de des du et", ()),  # stop words
+    ("était", ()),
+    ("etait", ()),  # folded stop words too
+    ("numéro de série", ("numero", "ser")),
+])
+def test_french_analyzer(text: str, expected: tuple[str, ...]) -> None:
+    assert stems("fr", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("invoices", ("invoic",)),
+    ("invoice", ("invoic",)),
+    ("billing", ("bill",)),
+    ("bills", ("bill",)),
+    ("orders", ("order",)),
+    ("the status of my order", ("status", "order")),
+    ("customer's account", ("custom", "account")),
+    ("Deliveries", ("deliveri",)),
+    ("delivery", ("deliveri",)),
+    ("serial numbers", ("serial", "number")),
+    ("a an the of to", ()),
+])
+def test_english_analyzer(text: str, expected: tuple[str, ...]) -> None:
+    assert stems("en", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Numéro de série", ["numero", "serie"]),  # unstemmed, folded, stop words of both dropped
+    ("the invoices", ["invoices"]),
+    ("l'échéance", ["echeance"]),
+])
+def test_spell_analyzer_keeps_whole_words(text: str, expected: list[str]) -> None:
+    assert [t.text for t in spell_analyzer()(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("L'état des Numéros", ["etat", "des", "numeros"]),
+    ('*x* field:value "unbalanced', ["x", "field", "value", "unbalanced"]),
+    ("AND OR NOT", ["and", "or", "not"]),
+    ("?!*", []),
+])
+def test_plain_words_drop_all_syntax(text: str, expected: list[str]) -> None:
+    assert plain_words(text) == expected
+
+
+def test_fold_keeps_length_so_offsets_match() -> None:
+    text = "Numéro de série, échéance, Ça, œuvre"
+    assert len(fold(text)) == len(text)
+    assert fold(text) == "numero de serie, echeance, ca, œuvre"

@@ -1,0 +1,146 @@
+"""The SearchBackend contract, run against every backend (Whoosh today), and the index swap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from csohelp.build import publish_dir
+from csohelp.errors import QueryError
+from csohelp.search import SearchBackend, WhooshBackend, backend_for, search_topics
+from csohelp.web.settings import Settings
+from conftest import LiveServer
+from search_helpers import build_faq_index
+
+BACKENDS = [WhooshBackend]
+
+
+@pytest.fixture(scope="module", params=BACKENDS, ids=lambda b: b.__name__)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchBackend:
+    root = tmp_path_factory.mktemp("backend")
+    publish_dir(build_faq_index(root / "index-1"), root / "search_index")
+    return request.param(root / "search_index")
+
+
+def test_search_contract(backend: SearchBackend) -> None:
+    result = backend.search("Numéro de série", "fr", limit=5)
+    assert result.hits[0].id == "serial-lookup"
+    assert result.hits[0].url == "/inventory/serial-lookup/"
+    assert len(result.hits) <= 5 and result.total >= len(result.hits)
+    assert all(h.lang == "fr" for h in result.hits)
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_exact_matches_rank_above_typo_matches(backend: SearchBackend) -> None:
+    # "payment" is a word of the index; "paymnet" only reaches it through the typo fallback.
+    exact = backend.search("payment", "en").hits[0]
+    typo = backend.search("paymnet", "en").hits[0]
+    assert exact.id == typo.id == "payment-methods-and-terms"
+    assert typo.score < exact.score
+
+
+def test_no_fuzzy_for_short_words(backend: SearchBackend) -> None:
+    assert backend.search("pya", "en").hits == []
+
+
+def test_synonyms_both_ways(backend: SearchBackend) -> None:
+    assert backend.search("bill", "en", 3).hits[0].id in {"billing-options", "invoice-dispute"}
+    assert backend.search("permis", "fr", 1).hits[0].id == "software-licensing"
+    assert backend.search("expiry", "fr", 1).hits[0].id == "contract-renewals"
+
+
+def test_suggest_and_article(backend: SearchBackend) -> None:
+    assert backend.suggest("commande", "fr")[0]["id"] in {"order-status", "order-entry-management"}
+    assert backend.article("order-status")["en"]["url"] == "/en/orders/order-status/"
+    assert backend.article("nope") is None
+    assert {c["id"] for c in backend.categories()} >= {"billing", "orders"}
+
+
+@pytest.mark.parametrize("call", [
+    lambda b: b.search("x" * 501, "fr"),
+    lambda b: b.search("facture", "de"),
+    lambda b: b.search("facture", "fr", category="nope"),
+    lambda b: b.suggest("x" * 501, "en"),
+])
+def test_bad_input_raises_query_error_with_both_languages(backend: SearchBackend, call) -> None:
+    with pytest.raises(QueryError) as info:
+        call(backend)
+    assert info.value.message_for("fr") != info.value.message_for("en")
+
+
+def test_repeated_query_is_answered_from_cache(backend: SearchBackend) -> None:
+    first = backend.search("contrat de service", "fr")
+    again = backend.search("contrat de service", "fr")
+    assert [h.id for h in again.hits] == [h.id for h in first.hits]
+    assert again.took_ms < 1
+
+
+def test_search_topics_for_other_features(tmp_path: Path) -> None:
+    publish_dir(build_faq_index(tmp_path / "index-1"), tmp_path / "search_index")
+    hits = search_topics(tmp_path / "search_index", "track my order", "en", 3)
+    assert hits[0].id == "order-status" and hits[0].url == "/en/orders/order-status/"
+
+
+def test_queries_keep_succeeding_while_the_index_is_rebuilt(tmp_path: Path) -> None:
+    """Rebuild and swap the index five times while two threads query it without pause."""
+    link = tmp_path / "search_index"
+    publish_dir(build_faq_index(tmp_path / "index-0", version="v0"), link)
+    backend = WhooshBackend(link, cache_size=1)
+    failures: list[BaseException] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def query() -> None:
+        words = ["facture", "commande", "livraison", "contrat", "numéro de série"]
+        i = 0
+        while not stop.is_set():
+            try:
+                hits = backend.search(words[i % len(words)] + f" {i}", "fr").hits
+                assert hits, "no hits"
+                answered[0] += 1
+            except BaseException as exc:  # noqa: BLE001 - every failure is the test's finding
+                failures.append(exc)
+            i += 1
+
+    threads = [threading.Thread(target=query) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(1, 6):
+            publish_dir(build_faq_index(tmp_path / f"index-{n}", version=f"v{n}"), link)
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not failures, failures[:3]
+    assert answered[0] > 20
+    assert backend.handle.current().version == "v5"  # picked up without a restart
+
+
+def test_server_picks_up_a_new_index_without_restart(built_project: Path, tmp_path: Path) -> None:
+    link = tmp_path / "search_index"
+    publish_dir(build_faq_index(tmp_path / "index-a", version="a"), link)
+    settings = Settings(root=tmp_path, site_dir=built_project / "site", index_dir=link)
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url) as client:
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def hammer() -> None:
+            while not stop.is_set():
+                statuses.append(client.get("/api/search", params={"q": "facture", "lang": "fr"}).status_code)
+
+        thread = threading.Thread(target=hammer)
+        thread.start()
+        publish_dir(build_faq_index(tmp_path / "index-b", version="b"), link)
+        time.sleep(0.3)
+        stop.set()
+        thread.join()
+        assert statuses and set(statuses) == {200}
+        # The app's backend (one per index folder in the process) now reads the new index.
+        assert backend_for(link).handle.current().version == "b"

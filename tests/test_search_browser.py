@@ -1,0 +1,67 @@
+"""The header search box and the results page in a real browser (Debian chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_in_header_shows_results_and_arrows_enter_open_topic(
+        browser: Browser, live_server, output_dir: Path) -> None:
+    page = browser.new_page()
+    page.goto(live_server.url + "/en/")
+    box = page.get_by_role("combobox", name="Search the help center")
+    expect(box).to_be_visible()
+    box.press_sequentially("serial numb", delay=30)
+    options = page.get_by_role("option")
+    expect(options.first).to_contain_text("serial number")
+    page.screenshot(path=str(output_dir / "header-suggestions.png"))
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    page.wait_for_url("**/en/inventory/serial-lookup/")
+    page.close()
+
+
+def test_header_enter_without_choice_opens_results_page_and_escape_closes(
+        browser: Browser, live_server) -> None:
+    page = browser.new_page()
+    page.goto(live_server.url + "/billing/")
+    box = page.get_by_role("combobox", name="Rechercher dans le centre d’aide")
+    box.fill("facture")
+    listbox = page.get_by_role("listbox")
+    expect(listbox).to_be_visible()
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=facture")
+    expect(page.locator(".csohelp-result").first).to_be_visible()
+    page.close()
+
+
+def test_results_page_works_without_javascript(browser: Browser, live_server, output_dir: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/en/search/")
+    form = page.get_by_role("search", name="Refine the search")
+    form.get_by_label("Search the help center").fill("paymnet")
+    form.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/en/search/?q=paymnet*")
+    expect(page.get_by_text("Did you mean")).to_be_visible()
+    first = page.locator(".csohelp-result__title a").first
+    expect(first).to_have_text("Payment methods and terms")
+    expect(page.locator(".csohelp-result mark").first).to_be_visible()
+    page.select_option("#csohelp-search-category", "accounts")
+    page.locator(".csohelp-search-form button").click()
+    page.wait_for_url("**category=accounts*")
+    expect(page.locator(".csohelp-result__meta").first).to_contain_text("Your account and collections")
+    page.screenshot(path=str(output_dir / "results-no-js.png"), full_page=True)
+    first = page.locator(".csohelp-result__title a").first
+    first.click()
+    page.wait_for_url("**/en/accounts/**")
+    context.close()

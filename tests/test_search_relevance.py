@@ -1,0 +1,49 @@
+"""Relevance: recall@3 of the project's query set and of the shared sample; `csohelp eval`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csohelp.cli import main
+from csohelp.search.backend import WhooshBackend
+from csohelp.search.evaluate import evaluate, load_queries, report
+from search_helpers import REPO, build_faq_index
+
+SAMPLE = REPO.parent / "shared" / "relevance-sample.yaml"
+OWN = REPO / "tests" / "relevance" / "queries.yaml"
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+    return WhooshBackend(build_faq_index(tmp_path_factory.mktemp("relevance") / "index"))
+
+
+def test_own_query_set_is_big_and_bilingual() -> None:
+    queries = load_queries(OWN)
+    assert len(queries) >= 150
+    assert {q["lang"] for q in queries} == {"fr", "en"}
+    assert min(sum(q["lang"] == lang for q in queries) for lang in ("fr", "en")) >= 60
+
+
+@pytest.mark.parametrize("path", [OWN, pytest.param(SAMPLE, id="sample")])
+def test_recall_at_3(backend: WhooshBackend, path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    evaluation = evaluate(backend, load_queries(path))
+    assert evaluation.recall(3) >= 0.95, report(evaluation, path.name)
+
+
+def test_eval_command(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(OWN), "--root", str(built_project), "--min", "0.95"]) == 0
+    out = capsys.readouterr().out
+    assert "recall@1" in out and "recall@3" in out and "MRR" in out
+
+
+def test_eval_rejects_a_malformed_file(built_project: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("queries:\n  - {q: facture}\n", "utf-8")
+    assert main(["eval", str(bad), "--root", str(built_project)]) == 1
+    assert "needs lang, q and expect" in capsys.readouterr().err
