@@ -11,11 +11,28 @@ from .errors import CsohelpError
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate faq/ and print every problem at once."""
+    """Validate faq/ (and plan/ beside it, when there is one) and print every problem at once."""
     from .content import load_corpus
+    from .errors import ContentError
+    from .plan import load_plan
 
-    corpus = load_corpus(Path(args.dir))
+    problems = []
+    corpus = plan = None
+    try:
+        corpus = load_corpus(Path(args.dir))
+    except ContentError as exc:
+        problems += exc.problems
+    plan_dir = Path(args.dir).resolve().parent / "plan"
+    if plan_dir.is_dir():
+        try:
+            plan = load_plan(plan_dir)
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(problems)
     print(f"{args.dir}: {len(corpus.topics)} topics in {len(corpus.categories)} categories, all valid")
+    if plan is not None:
+        print(f"{plan_dir.name}/: support plan version {plan.version}, valid")
     return 0
 
 

@@ -191,3 +191,17 @@ def test_check_command_prints_all_problems_and_exits_1(
 def test_check_command_accepts_valid_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(FIXTURE)]) == 0
     assert "3 topics in 2 categories" in capsys.readouterr().out
+
+
+def test_check_command_also_validates_the_plan_beside_faq(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_faq(tmp_path, GOOD.replace("  title: Dispute an invoice\n", ""))
+    shutil.copytree(REPO / "plan", tmp_path / "plan")
+    plan = tmp_path / "plan" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("\nversion:", "\nversions:", 1), "utf-8")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "faq/billing/invoice-dispute.yaml:15: en.title: missing" in err
+    assert "plan/plan.yaml:" in err and "versions: unknown field" in err
