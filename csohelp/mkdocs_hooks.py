@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 DEFAULT_LANG = "fr"  # kept literal: mkdocs loads this file on its own, outside the package
 _ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([a-z-]+)">')
+_SWITCH = re.compile(r'(<a href=")[^"]*(" hreflang="([a-z]+)"[^>]*class="md-select__link")')
 _404: dict[str, str] = {}
 
 
@@ -42,6 +43,13 @@ def on_post_template(output: str, template_name: str, config) -> str:
     """
     if template_name != "404.html":
         return output
+    # A 404 has no counterpart page: no hreflang alternates (it must not be indexed), and the
+    # language switcher leads to the other language's home (the i18n plugin would leave the
+    # alternates of whichever page it built last).
+    output = _ALTERNATE.sub("", output)
+    output = _SWITCH.sub(
+        lambda m: f"{m.group(1)}{'/' if m.group(3) == DEFAULT_LANG else f'/{m.group(3)}/'}{m.group(2)}",
+        output)
     lang = _language(config)
     _404[lang] = output
     if lang == DEFAULT_LANG:

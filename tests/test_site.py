@@ -128,6 +128,11 @@ def test_404_page_in_each_language(site: Path) -> None:
     assert (fr.lang, en.lang) == ("fr", "en")
     assert "Page introuvable" in (site / "404.html").read_text()
     assert "Page not found" in (site / "en" / "404.html").read_text()
+    # No counterpart page: no hreflang, and the switcher leads to the other language's home.
+    assert fr.alternates == en.alternates == {}
+    for path in (site / "404.html", site / "en" / "404.html"):
+        html = path.read_text(encoding="utf-8")
+        assert 'href="/" hreflang="fr"' in html and 'href="/en/" hreflang="en"' in html
 
 
 def test_no_builtin_search_index(site: Path) -> None:
