@@ -176,7 +176,8 @@ def bench_http(root: Path, qs: list[tuple[str, str]], clients: int, seconds: flo
         print(f"HTTP GET /api/search, {clients} concurrent clients, {seconds:.0f} s on loopback: "
               f"{len(latencies) / elapsed:.0f} req/s, p50 {pct(latencies, 50):.1f} ms, "
               f"p99 {pct(latencies, 99):.1f} ms, errors {errors[0]} "
-              f"({len(paths)} distinct queries cycled, so most are answered from the cache)")
+              f"({len(latencies)} requests over {len(paths)} distinct queries: "
+              f"{max(0, len(latencies) - len(paths))} at most could come from the cache)")
         print(f"server resident memory after the run: {rss} MB")
     finally:
         proc.terminate()

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import LiveServer
+from search_helpers import build_faq_index
 
 from csohelp.build import publish_dir
 from csohelp.errors import QueryError
 from csohelp.search import SearchBackend, WhooshBackend, backend_for, search_topics
 from csohelp.web.settings import Settings
-from conftest import LiveServer
-from search_helpers import build_faq_index
 
 BACKENDS = [WhooshBackend]
 
@@ -144,3 +144,26 @@ def test_server_picks_up_a_new_index_without_restart(built_project: Path, tmp_pa
         assert statuses and set(statuses) == {200}
         # The app's backend (one per index folder in the process) now reads the new index.
         assert backend_for(link).handle.current().version == "b"
+
+
+@pytest.mark.parametrize("query, lang", [("numéro de série", "fr"), ("invoice payment terms", "en"),
+                                         ("facture commande", "fr"), ("licence", "en")])
+def test_bulk_scorer_ranks_exactly_like_whoosh(backend: SearchBackend, query: str, lang: str) -> None:
+    """The bulk BM25F scorer (csohelp.search.scoring) gives Whoosh's own scores and order."""
+    from whoosh.query import Or, Term
+
+    from csohelp.search.analysis import plain_words
+    from csohelp.search.query import concepts_of, synonym_table, whoosh_query
+
+    ix = backend.handle.current()
+    groups = ix.meta["synonyms"]
+    clauses, _ = whoosh_query(concepts_of(plain_words(query), groups, synonym_table(groups)), lang)
+    assert any(len(c.terms) == 1 for c in clauses)
+    terms = [c for c in clauses if len(c.terms) == 1]  # Whoosh scores phrases its own way
+    whoosh_q = Or([Term(c.field, c.terms[0], boost=c.boost) for c in terms])
+    with ix.searching(lang) as searcher:
+        expected = [(h.docnum, h.score) for h in searcher.search(whoosh_q, limit=10)]
+        total = len(searcher.search(whoosh_q, limit=None))
+        got, got_total = ix.scorers[lang].top(searcher, terms, 10)
+    assert [d for d, _ in got] == [d for d, _ in expected] and got_total == total
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected])

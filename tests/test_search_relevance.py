@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from search_helpers import REPO, build_faq_index
 
 from csohelp.cli import main
 from csohelp.search.backend import WhooshBackend
 from csohelp.search.evaluate import evaluate, load_queries, report
-from search_helpers import REPO, build_faq_index
 
 SAMPLE = REPO.parent / "shared" / "relevance-sample.yaml"
 OWN = REPO / "tests" / "relevance" / "queries.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     Analyzer,
@@ -67,7 +67,7 @@ class FoldFilter(Filter):
             yield t
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopwords(lang: str) -> frozenset[str]:
     """Whoosh's stop words for `lang` plus a few it lacks, accent-folded (`etait` like `était`)."""
     return frozenset(fold(w) for w in [*stopwords_for_language(lang), *EXTRA_STOPWORDS.get(lang, ())])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -52,9 +51,6 @@ class WhooshBackend(SearchBackend):
         self.handle = IndexHandle(Path(index_path))
         self.cache = QueryCache(cache_size)
         self._tables: dict[str, dict] = {}
-        # Whoosh searchers share file handles: one query at a time per backend (the GIL would
-        # serialise them anyway).
-        self._lock = threading.Lock()
 
     def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
               synonyms: list[list[str]]) -> Path:
@@ -83,8 +79,8 @@ class WhooshBackend(SearchBackend):
                 return SearchResult(cached.query, lang, cached.total, cached.hits, cached.suggestion,
                                     took, cached.redirect)
             try:
-                with self._lock:
-                    result = run_search(ix, text, lang, limit, category, self._tables[ix.version])
+                # No lock: each thread borrows its own searcher (OpenIndex.searching).
+                result = run_search(ix, text, lang, limit, category, self._tables[ix.version])
             except OSError:
                 # The index folder was removed under us (two rebuilds in quick succession):
                 # the next attempt opens the newly published one.
@@ -104,8 +100,7 @@ class WhooshBackend(SearchBackend):
         cached = self.cache.get(key)
         if cached is not None:
             return cached.hits  # type: ignore[return-value]
-        with self._lock:
-            found = run_suggest(ix, text, lang, limit, self._tables[ix.version])
+        found = run_suggest(ix, text, lang, limit, self._tables[ix.version])
         self.cache.put(key, SearchResult(text, lang, len(found), found, None, 0.0))  # type: ignore[arg-type]
         return found
 
@@ -120,9 +115,9 @@ class WhooshBackend(SearchBackend):
         topic = self.article(topic_id)
         if topic is None or lang not in LANGS:
             return None
-        searcher = ix.searchers[lang]
-        docnum = searcher.document_number(id=topic["id"])
-        stored = searcher.stored_fields(docnum) if docnum is not None else {}
+        with ix.searching(lang) as searcher:
+            docnum = searcher.document_number(id=topic["id"])
+            stored = searcher.stored_fields(docnum) if docnum is not None else {}
         return {"title": topic[lang]["title"], "url": topic[lang]["url"],
                 "summary": stored.get("summary", "")}
 

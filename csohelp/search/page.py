@@ -72,7 +72,8 @@ TEMPLATE = """\
   <li class="csohelp-result">
     <h2 class="csohelp-result__title"><a href="{{ hit.url }}">{{ hit.title }}</a></h2>
     <p class="csohelp-result__snippet">{{ hit.snippet | safe }}</p>
-    <p class="csohelp-result__meta">{{ w.in_category }} {{ category_titles.get(hit.category, hit.category) }}</p>
+    <p class="csohelp-result__meta">{{ w.in_category }}
+      {{ category_titles.get(hit.category, hit.category) }}</p>
   </li>
   {% endfor %}
 </ol>

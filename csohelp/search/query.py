@@ -11,17 +11,17 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh.query import And, Or, Phrase, Query, Term
+from whoosh.query import Term
 
 from ..errors import QueryError
 from .analysis import OTHER, WORD_RE, fold, plain_words, stems
 from .index import OpenIndex
+from .scoring import Clause
+from .spelling import FUZZY_MIN, add_typo_alternatives, did_you_mean
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
 MAX_WORDS = 12  # words beyond this add cost, not precision
 FEW = 3  # "finds little": below this many hits the typo fallback and "did you mean" kick in
-FUZZY_MIN = 5  # one edit only for words of 5+ letters: shorter words have too many neighbours
-FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank below them
 # Field weights: title > keywords > summary > body; the other language's words count less.
 FIELDS: list[tuple[str, float, bool]] = [
     ("title", 6.0, False), ("keywords", 4.0, False), ("summary", 2.0, False), ("body", 1.0, False),
@@ -124,16 +124,9 @@ def concepts_of(words: list[str], groups: list[list[str]], table: dict) -> list[
     return concepts
 
 
-def _field_query(fieldname: str, terms: tuple[str, ...], boost: float) -> Query:
-    """A term, or a phrase for several terms (synonyms like "numéro de série")."""
-    if len(terms) == 1:
-        return Term(fieldname, terms[0], boost=boost)
-    return Phrase(fieldname, list(terms), slop=2, boost=boost)
-
-
-def whoosh_query(concepts: list[Concept], lang: str) -> tuple[Query | None, set[str]]:
-    """The Whoosh query for concepts, and the stems of the reader's language (for snippets)."""
-    parts: list[Query] = []
+def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[str]]:
+    """The boosted field clauses for concepts (summed, like an OR), and the reader-language stems."""
+    clauses: list[Clause] = []
     marks: set[str] = set()
     for concept in concepts:
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
@@ -148,78 +141,8 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[Query | None, set[
                 if terms and (weight == 1.0 or fieldname in SHORT_FIELDS):
                     key = (fieldname, terms)
                     seen[key] = max(seen.get(key, 0.0), boost * weight)
-        parts.extend(_field_query(f, t, b) for (f, t), b in seen.items())
-    if not parts:
-        return None, marks
-    # One flat OR scored through arrays: nested ORs make Whoosh walk a deep tree of union
-    # matchers per document, several times slower on long posting lists.
-    return (parts[0] if len(parts) == 1 else FlatOr(parts)), marks
-
-
-class FlatOr(Or):
-    """An OR whose matcher preloads document numbers and scores in arrays."""
-
-    matcher_type = Or.ARRAY_MATCHER
-
-
-def _known(reader: Any, word: str) -> bool:
-    """Whether word occurs in the index's vocabulary (unstemmed, folded)."""
-    return ("spell", word) in reader
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Edits between a and b, a swap of two neighbouring letters counting as one (paymnet)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _closest(reader: Any, word: str, maxdist: int) -> list[str]:
-    """Index words within maxdist edits of word (same first letter), nearest then most frequent.
-
-    Whoosh's automaton counts a swap as two edits; asking it for one more and measuring with
-    `edit_distance` makes `paymnet` one edit from `payment`.
-    """
-    scored = []
-    for candidate in reader.terms_within("spell", word, maxdist + 1, prefix=1):
-        dist = edit_distance(word, candidate)
-        if 0 < dist <= maxdist:
-            scored.append((dist, -reader.doc_frequency("spell", candidate), candidate))
-    return [w for _, _, w in sorted(scored)]
-
-
-def add_typo_alternatives(concepts: list[Concept], reader: Any) -> bool:
-    """Add one-edit neighbours of the long words to each concept; True if any was added."""
-    added = False
-    for concept in concepts:
-        if len(concept.words) != 1:
-            continue
-        word = concept.words[0]
-        if len(word) < FUZZY_MIN or word.isdigit():
-            continue
-        for neighbour in _closest(reader, word, 1)[:3]:
-            concept.alternatives.setdefault((neighbour,), FUZZY_WEIGHT)
-            added = True
-    return added
-
-
-def did_you_mean(words: list[str], reader: Any, display: dict[str, str]) -> str | None:
-    """A corrected query from the unstemmed, folded vocabulary, or None if nothing changes."""
-    corrected, changed = [], False
-    for word in words:
-        if len(word) >= 3 and not word.isdigit() and not _known(reader, word):
-            candidates = _closest(reader, word, 2 if len(word) >= FUZZY_MIN else 1)
-            if candidates:
-                word, changed = candidates[0], True
-        corrected.append(display.get(word, word))
-    return " ".join(corrected) if changed else None
+        clauses.extend(Clause(f, t, b) for (f, t), b in seen.items())
+    return clauses, marks
 
 
 def snippet(text: str, lang: str, marks: set[str]) -> str:
@@ -296,31 +219,37 @@ def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | 
     if category is not None and category not in {c["id"] for c in ix.meta["categories"]} | {
             t["category"] for t in ix.topics.values()}:
         raise QueryError(BAD_CATEGORY)
-    searcher = ix.searchers[lang]
-    reader = searcher.reader()
+    with ix.searching(lang) as searcher:
+        return _run_search(ix, searcher, text, lang, limit, category, table, started)
+
+
+def _run_search(ix: OpenIndex, searcher: Any, text: str, lang: str, limit: int, category: str | None,
+                table: dict, started: float) -> SearchResult:
+    """`run_search` with this thread's searcher."""
+    scorer = ix.scorers[lang]
+    vocabulary = ix.vocabulary(lang)
     words = plain_words(text)[:MAX_WORDS]
     direct = _direct_topic(ix, text)
     hits: list[Hit] = []
     total, suggestion = 0, None
     concepts = concepts_of(words, ix.meta["synonyms"], table)
-    query, marks = whoosh_query(concepts, lang)
-    if query is not None:
-        filt = Term("category", category) if category else None
-        results = searcher.search(query, limit=limit, filter=filt, optimize=False, terms=False)
+    clauses, marks = whoosh_query(concepts, lang)
+    if clauses:
+        allowed = set(Term("category", category).docs(searcher)) if category else None
+        best, total = scorer.top(searcher, clauses, limit, allowed)
         # A long word the index has never seen is a typo: exact matching found nothing for it.
         typo = any(len(c.words) == 1 and len(c.words[0]) >= FUZZY_MIN and
-                   not _known(reader, c.words[0]) for c in concepts)
-        if len(results) < FEW or typo:
-            if add_typo_alternatives(concepts, reader):
-                query, marks = whoosh_query(concepts, lang)
-                results = searcher.search(query, limit=limit, filter=filt, optimize=False, terms=False)
-            suggestion = did_you_mean(words, reader, ix.meta.get("display", {}))
-        total = len(results)
-        for hit in results:
-            stored = hit.fields()
+                   c.words[0] not in vocabulary for c in concepts)
+        if total < FEW or typo:
+            if add_typo_alternatives(concepts, vocabulary):
+                clauses, marks = whoosh_query(concepts, lang)
+                best, total = scorer.top(searcher, clauses, limit, allowed)
+            suggestion = did_you_mean(words, vocabulary, ix.meta.get("display", {}))
+        for docnum, score in best:
+            stored = searcher.stored_fields(docnum)
             hits.append(Hit(stored["id"], lang, stored["title"], stored["url"],
                             snippet(stored["text"], lang, marks), stored["category"],
-                            round(hit.score, 3)))
+                            round(score, 3)))
     if direct is not None and (category is None or direct["category"] == category):
         hits = [h for h in hits if h.id != direct["id"]]
         top = hits[0].score if hits else 1.0
@@ -349,12 +278,12 @@ def _stored_text(searcher: Any, topic_id: str) -> str:
     return searcher.stored_fields(docnum)["text"] if docnum is not None else ""
 
 
-def suggestion_words(ix: OpenIndex, text: str, lang: str) -> list[str]:
+def suggestion_words(searcher: Any, text: str) -> list[str]:
     """Completions of the last, unfinished word of an as-you-type query (most frequent first)."""
     words = plain_words(text)[:MAX_WORDS]
     if not words or len(words[-1]) < 2 or text[-1:].isspace():
         return []
-    reader = ix.searchers[lang].reader()
+    reader = searcher.reader()
     last = words[-1]
     completions = [w.decode("utf-8") if isinstance(w, bytes) else w
                    for w in reader.expand_prefix("spell", last)]
@@ -368,17 +297,23 @@ def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int, table: dict) ->
     words = plain_words(text)[:MAX_WORDS]
     if not words:
         return []
+    with ix.searching(lang) as searcher:
+        return _run_suggest(ix, searcher, text, words, lang, limit, table)
+
+
+def _run_suggest(ix: OpenIndex, searcher: Any, text: str, words: list[str], lang: str, limit: int,
+                 table: dict) -> list[dict]:
+    """`run_suggest` with this thread's searcher."""
     concepts = concepts_of(words, ix.meta["synonyms"], table)
-    for completion in suggestion_words(ix, text, lang):
+    for completion in suggestion_words(searcher, text):
         concepts[-1].alternatives.setdefault((completion,), 0.8)
     direct = _direct_topic(ix, text)
-    query, _ = whoosh_query(concepts, lang)
+    clauses, _ = whoosh_query(concepts, lang)
     found: list[dict] = []
     if direct is not None:
         found.append({"id": direct["id"], "title": direct[lang]["title"], "url": direct[lang]["url"]})
-    if query is not None:
-        results = ix.searchers[lang].search(query, limit=limit, terms=False)
-        for hit in results:
-            if not any(f["id"] == hit["id"] for f in found):
-                found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
+    for docnum, _score in ix.scorers[lang].top(searcher, clauses, limit)[0] if clauses else ():
+        hit = searcher.stored_fields(docnum)
+        if not any(f["id"] == hit["id"] for f in found):
+            found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
     return found[:limit]

@@ -59,11 +59,10 @@
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.className = "csohelp-search__option" + (item.all ? " csohelp-search__option--all" : "");
-      var a = document.createElement("a");
-      a.href = item.url;
-      a.tabIndex = -1;
-      a.textContent = item.title;
-      li.appendChild(a);
+      // The title as plain text, no link inside: an option holding a link is a nested
+      // interactive control (axe nested-interactive); clicks and Enter navigate instead.
+      li.dataset.href = item.url;
+      li.textContent = item.title;
       list.appendChild(li);
     });
     status.textContent = suggestions.length
@@ -113,6 +112,10 @@
 
   // Keep the focus in the box while a suggestion is clicked; close when focus leaves the form.
   list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+  list.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest("[role=option]") : null;
+    if (option && option.dataset.href) window.location.assign(option.dataset.href);
+  });
   form.addEventListener("focusout", function (event) {
     if (!form.contains(event.relatedTarget)) setOpen(false);
   });
