@@ -32,7 +32,9 @@ META = "meta.json"
 # Short fields (titles, keywords) are barely normalised by length: a long title is not worse.
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.3, keywords_B=0.3, xtitle_B=0.3, xkeywords_B=0.3)
 FORMAT = 1
-SEARCHERS = 2  # per language and open index: with the GIL, more would only add memory
+# Searchers per language: with the GIL a second one only added ~80 MB of mapped index
+# (scripts/bench_search.py: 276 vs 196 MB RSS) without more requests per second.
+SEARCHERS = 1
 PARALLEL_MIN = 500  # below this many topics, starting processes costs more than it saves
 _MARKDOWN = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
