@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from .content import LANGS, Corpus, load_corpus
-from .errors import BuildError
+from .errors import BuildError, ContentError
 from .pages import STRINGS, render_pages
 from .pdf import plan_downloads, render_plan
-from .plan import load_plan
+from .plan import Plan, load_plan
 
 CATALOGUE = "catalogue.json"
 log = logging.getLogger("csohelp.build")
@@ -66,12 +66,31 @@ def stages() -> list[Stage]:
     return [index_stage]
 
 
+def load_content(
+    faq_dir: Path, plan_dir: Path | None, today: date | None = None
+) -> tuple[Corpus, Plan | None]:
+    """Validate faq/ and plan/ together, so one run reports the problems of both."""
+    problems = []
+    corpus = plan = None
+    try:
+        corpus = load_corpus(faq_dir, today=today)
+    except ContentError as exc:
+        problems += exc.problems
+    if plan_dir is not None:
+        try:
+            plan = load_plan(plan_dir)
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(problems)
+    return corpus, plan
+
+
 def build_site(paths: Paths, today: date | None = None) -> BuildResult:
     """Build everything from faq/ into fresh folders, then publish them; raise on any problem."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    corpus = load_corpus(paths.faq, today=today)
-    plan = load_plan(paths.plan)
+    corpus, plan = load_content(paths.faq, paths.plan, today)
     timings["validate"] = time.perf_counter() - started
 
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"

@@ -13,24 +13,10 @@ from .errors import CsohelpError
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate faq/ (and plan/ beside it, when there is one) and print every problem at once."""
-    from .content import load_corpus
-    from .errors import ContentError
-    from .plan import load_plan
+    from .build import load_content
 
-    problems = []
-    corpus = plan = None
-    try:
-        corpus = load_corpus(Path(args.dir))
-    except ContentError as exc:
-        problems += exc.problems
     plan_dir = Path(args.dir).resolve().parent / "plan"
-    if plan_dir.is_dir():
-        try:
-            plan = load_plan(plan_dir)
-        except ContentError as exc:
-            problems += exc.problems
-    if problems:
-        raise ContentError(problems)
+    corpus, plan = load_content(Path(args.dir), plan_dir if plan_dir.is_dir() else None)
     print(f"{args.dir}: {len(corpus.topics)} topics in {len(corpus.categories)} categories, all valid")
     if plan is not None:
         print(f"{plan_dir.name}/: support plan version {plan.version}, valid")
@@ -85,16 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    # Feature subcommands (search, eval, requests, link) are added below this line.
+    # Feature subcommands: requests (issue 4), search and eval (3), link (5). Imported here so
+    # that the stages load only when the command line is parsed.
+    from .links import add_parser as add_link_parser
     from .requests_cli import add_subcommands as add_requests_commands
-
-    add_requests_commands(sub)
     from .search.commands import add_commands as add_search_commands
 
-    add_search_commands(sub)
-    from .links import add_parser as add_link_parser
-
-    add_link_parser(sub)
+    for add in (add_requests_commands, add_search_commands, add_link_parser):
+        add(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from . import link_routes, request_routes, search_routes
 from .catalogue import Catalogue
 from .errors import install_error_handlers
 from .settings import Settings
@@ -33,16 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         remember_lang(response, request, "/")
         return response
 
-    # Feature routes go here, before the site is mounted at "/" (each module: include(app)).
-    from . import search_routes
-
-    search_routes.include(app)
-    from . import request_routes  # service requests (issue 4): routes, security middleware, outbox
-
-    request_routes.include(app)
-    from . import link_routes
-
-    link_routes.include(app)
+    # Feature routes, before the site is mounted at "/": search and its pages (issue 3), the
+    # request form with the security middleware and the outbox worker (issue 4), short links (5).
+    for feature in (search_routes, request_routes, link_routes):
+        feature.include(app)
 
     @app.middleware("http")
     async def remember_page_lang(request: Request, call_next):
