@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -109,32 +106,3 @@ def tab_cycle(page: Page, limit: int = 200) -> list[dict]:
         seen.add(key)
         stops.append(stop)
     return stops
-
-
-def http_status(url: str) -> int:
-    """The status a plain GET gets (no redirects followed), for feature probes."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(url, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-def body_text(url: str) -> str:
-    """The body of a GET, whatever its status."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.read().decode("utf-8", "replace")
-
-
-def empty_slot(html: str, slot: str) -> bool:
-    """True while the page is still the bare shell: no route has filled its slot."""
-    return re.search(rf'<div class="csohelp-slot" data-slot="{slot}">\s*</div>', html) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ def test_own_query_set_is_big_and_bilingual() -> None:
 
 @pytest.mark.parametrize("path", [OWN, pytest.param(SAMPLE, id="sample")])
 def test_recall_at_3(backend: WhooshBackend, path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is not in this checkout")
+    if not path.exists() and os.environ.get("CI") != "true":
+        pytest.skip(f"{path} is not in this checkout (CI has ../shared beside the clone)")
     evaluation = evaluate(backend, load_queries(path))
     assert evaluation.recall(3) >= 0.95, report(evaluation, path.name)
 
