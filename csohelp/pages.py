@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .content import CONTACT, LANGS, TOPIC_LINK, Corpus, Topic
+from .formats import format_date
 
 # Interface words of the generated pages; topic text itself comes from faq/.
 STRINGS: dict[str, dict[str, str]] = {
@@ -39,7 +39,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "contact_form": "Envoyer une demande à CSOL",
         "search_title": "Recherche",
         "request_title": "Envoyer une demande à CSOL",
-        "locale": "fr_CA",
     },
     "en": {
         "site_name": "CSO Canada Help Center",
@@ -67,7 +66,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "contact_form": "Send CSOL a request",
         "search_title": "Search",
         "request_title": "Send CSOL a request",
-        "locale": "en_CA",
     },
 }
 
@@ -139,7 +137,7 @@ def render_pages(corpus: Corpus, docs_dir: Path) -> list[Path]:
                 body=resolve_topic_links(text.body, topic, corpus),
                 steps=[resolve_topic_links(s, topic, corpus) for s in text.steps or []],
                 related=[corpus.by_id[r] for r in topic.related],
-                reviewed=format_date(topic.reviewed, "long", locale=t["locale"]),
+                reviewed=format_date(topic.reviewed, lang),
             )
         for name, title_key in SHELLS.items():
             write(f"{lang}/{name}.md", "shell.md.j2", name=name, title=t[title_key])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TypedDict
@@ -14,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from csohelp.errors import BuildError
+from csohelp.formats import format_date, format_size
 from csohelp.plan import LANGS, Plan
 
 #: The stable "latest" files of design.md, relative to the site root.
@@ -28,7 +28,6 @@ LABELS = {
         "version": "Version",
         "effective": "En vigueur le",
         "page": "Page",
-        "kb": "Ko",
     },
     "en": {
         "author": "IBM Canada Ltd. – Customer Support Operations (CSO)",
@@ -37,14 +36,8 @@ LABELS = {
         "version": "Version",
         "effective": "Effective",
         "page": "Page",
-        "kb": "KB",
     },
 }
-MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "en": "January February March April May June July August September October November December",
-}
-
 URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)»]")
 PHONE = re.compile(r"\b1 \d{3} \d{3}-[0-9A-Z]{4}\b")
 EMPHASIS = re.compile(r"\*([^*\s][^*]*)\*")
@@ -178,20 +171,3 @@ def plan_downloads(plan: Plan, site_dir: Path) -> dict[str, Download]:
             title=plan.title.get(lang),
         )
     return downloads
-
-
-def format_size(size: int, lang: str) -> str:
-    """A file size for people, e.g. 48 Ko / 48 KB, 9,5 Ko / 9.5 KB."""
-    kilobytes = size / 1024
-    number = f"{kilobytes:.1f}" if kilobytes < 10 else f"{round(kilobytes)}"
-    if lang == "fr":
-        number = number.replace(".", ",")
-    return f"{number}\u00a0{LABELS[lang]['kb']}"
-
-
-def format_date(day: date, lang: str) -> str:
-    """A date in words: 1er août 2001 / August 1, 2001."""
-    month = MONTHS[lang].split()[day.month - 1]
-    if lang == "fr":
-        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
-    return f"{month} {day.day}, {day.year}"
