@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csohelp.cli import main
+from csohelp.search.analysis import stems
+from csohelp.search.query import snippet
 
 HIT_KEYS = {"id", "lang", "title", "url", "snippet", "category", "score"}
 
@@ -45,6 +47,16 @@ def test_snippet_is_escaped_text_with_only_mark_markup(client: httpx.Client) -> 
             stripped = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
             assert "<" not in stripped and ">" not in stripped
             assert html.escape(html.unescape(stripped), quote=False) == stripped
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<b>Facture</b> & co", "&lt;b&gt;<mark>Facture</mark>&lt;/b&gt; &amp; co"),
+    ("<script>alert('facture')</script>", "&lt;script&gt;alert('<mark>facture</mark>')&lt;/script&gt;"),
+    ("a < b > c", "a &lt; b &gt; c"),
+])
+def test_snippet_escapes_everything_but_its_marks(text: str, expected: str) -> None:
+    # The real topics hold no "<" or "&", so the API test above cannot catch a lost escape.
+    assert snippet(text, "fr", set(stems("fr", "facture"))) == expected
 
 
 def test_cross_language_query_answers_in_readers_language(client: httpx.Client) -> None:

@@ -16,7 +16,6 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
-LANGS = ("fr", "en")
 OTHER = {"fr": "en", "en": "fr"}
 # Words: letters and digits, with an inner apostrophe kept so elision can see "l'état".
 WORD = r"\w+(?:['’]\w+)*"
@@ -73,7 +72,7 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for w in [*stopwords_for_language(lang), *EXTRA_STOPWORDS.get(lang, ())])
 
 
-def analyzer(lang: str) -> Analyzer:
+def analyzer(lang: str, stem_cache: int | None = 100_000) -> Analyzer:
     """The stemming analyzer of `lang`; French folds accents BEFORE stemming.
 
     Stemming first would give `electricit` and `électric` for `electricite`/`électricité`;
@@ -81,7 +80,7 @@ def analyzer(lang: str) -> Analyzer:
     """
     chain = RegexTokenizer(WORD) | LowercaseFilter() | ElisionFilter() | FoldFilter()
     chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
-    chain = chain | StemFilter(lang="fr" if lang == "fr" else "en", cachesize=100_000)
+    chain = chain | StemFilter(lang="fr" if lang == "fr" else "en", cachesize=stem_cache)
     return chain | PluralFilter() if lang == "fr" else chain
 
 
@@ -104,8 +103,12 @@ def spell_analyzer() -> Analyzer:
 
 @lru_cache(maxsize=4)
 def cached_analyzer(lang: str) -> Analyzer:
-    """One analyzer per language for query time (building one costs more than using it)."""
-    return analyzer(lang)
+    """One analyzer per language for query time (building one costs more than using it).
+
+    Without Whoosh's stem cache: it is not thread-safe (concurrent evictions raise KeyError)
+    and `stems` below already caches, with a lock.
+    """
+    return analyzer(lang, stem_cache=None)
 
 
 def plain_words(text: str) -> list[str]:
@@ -124,3 +127,18 @@ def plain_words(text: str) -> list[str]:
 def stems(lang: str, text: str) -> tuple[str, ...]:
     """The index terms `analyzer(lang)` makes of text (cached: queries repeat words)."""
     return tuple(t.text for t in cached_analyzer(lang)(text))
+
+
+Synonyms = dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]
+
+
+def synonym_table(groups: list[list[str]]) -> Synonyms:
+    """First word -> [(phrase words, the words of every phrase of its group)], longest first."""
+    table: Synonyms = {}
+    for group in groups:
+        phrases = tuple(words for words in (tuple(plain_words(p)) for p in group) if words)
+        for words in phrases:
+            table.setdefault(words[0], []).append((words, phrases))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table

@@ -6,12 +6,11 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
+from ..content import LANGS
 from ..errors import QueryError
-from .analysis import LANGS
 from .index import IndexHandle, OpenIndex, TopicDoc, build_index
-from .query import QueryCache, SearchResult, clean_query, run_search, run_suggest, synonym_table
+from .query import QueryCache, SearchResult, clean_query, run_search, run_suggest
 
 NO_INDEX = {"fr": "La recherche n'est pas encore prête : aucun index publié.",
             "en": "Search is not ready yet: no index has been published."}
@@ -50,7 +49,6 @@ class WhooshBackend(SearchBackend):
     def __init__(self, index_path: Path, cache_size: int = 4096):
         self.handle = IndexHandle(Path(index_path))
         self.cache = QueryCache(cache_size)
-        self._tables: dict[str, dict] = {}
 
     def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
               synonyms: list[list[str]]) -> Path:
@@ -60,8 +58,6 @@ class WhooshBackend(SearchBackend):
         ix = self.handle.current()
         if ix is None:
             raise QueryError(NO_INDEX)
-        if ix.version not in self._tables:
-            self._tables = {ix.version: synonym_table(ix.meta["synonyms"])}
         return ix
 
     def search(self, query: str | None, lang: str, limit: int = 10,
@@ -73,14 +69,15 @@ class WhooshBackend(SearchBackend):
         for attempt in (1, 2):
             ix = self._open()
             key = (ix.version, lang, text.lower(), limit, category or "")
-            cached = self.cache.get(key)
+            cached: SearchResult | None = self.cache.get(key)
             if cached is not None:
+                # The key ignores case: echo this query as typed, not the one that was cached.
                 took = round((time.perf_counter() - started) * 1000, 3)
-                return SearchResult(cached.query, lang, cached.total, cached.hits, cached.suggestion,
+                return SearchResult(text, lang, cached.total, cached.hits, cached.suggestion,
                                     took, cached.redirect)
             try:
                 # No lock: each thread borrows its own searcher (OpenIndex.searching).
-                result = run_search(ix, text, lang, limit, category, self._tables[ix.version])
+                result = run_search(ix, text, lang, limit, category)
             except OSError:
                 # The index folder was removed under us (two rebuilds in quick succession):
                 # the next attempt opens the newly published one.
@@ -97,29 +94,16 @@ class WhooshBackend(SearchBackend):
         text = clean_query(query, lang)
         ix = self._open()
         key = ("suggest", ix.version, lang, text.lower(), limit)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached.hits  # type: ignore[return-value]
-        found = run_suggest(ix, text, lang, limit, self._tables[ix.version])
-        self.cache.put(key, SearchResult(text, lang, len(found), found, None, 0.0))  # type: ignore[arg-type]
+        found: list[dict] | None = self.cache.get(key)
+        if found is None:
+            found = run_suggest(ix, text, lang, limit)
+            self.cache.put(key, found)
         return found
 
     def article(self, topic_id: str) -> dict | None:
         ix = self._open()
         real = topic_id if topic_id in ix.topics else ix.aliases.get(topic_id)
         return ix.topics.get(real) if real else None
-
-    def article_text(self, topic_id: str, lang: str) -> dict[str, Any] | None:
-        """Title, url and summary of a topic in one language (stored in the index)."""
-        ix = self._open()
-        topic = self.article(topic_id)
-        if topic is None or lang not in LANGS:
-            return None
-        with ix.searching(lang) as searcher:
-            docnum = searcher.document_number(id=topic["id"])
-            stored = searcher.stored_fields(docnum) if docnum is not None else {}
-        return {"title": topic[lang]["title"], "url": topic[lang]["url"],
-                "summary": stored.get("summary", "")}
 
     def categories(self) -> list[dict]:
         return self._open().meta["categories"]

@@ -24,7 +24,7 @@ from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
 from ..errors import BuildError
-from .analysis import OTHER, WORD_RE, analyzer, fold, spell_analyzer
+from .analysis import OTHER, WORD_RE, Synonyms, analyzer, fold, spell_analyzer, synonym_table
 from .scoring import Scorer
 from .spelling import Vocabulary
 
@@ -204,11 +204,13 @@ class OpenIndex:
     """One published index, opened: its metadata, a searcher per thread and language, scorers."""
 
     def __init__(self, path: Path, meta: dict[str, Any]):
-        self.path = path
         self.meta = meta
         self.version: str = meta["version"]
         self.topics: dict[str, dict[str, Any]] = {t["id"]: t for t in meta["topics"]}
         self.aliases: dict[str, str] = {a: t["id"] for t in meta["topics"] for a in t["aliases"]}
+        # Derived once per index, not per query: read by every request thread.
+        self.category_ids = {c["id"] for c in meta["categories"]} | {t["category"] for t in meta["topics"]}
+        self.synonyms: Synonyms = synonym_table(meta["synonyms"])
         self._indexes = {lang: whoosh_index.open_dir(str(path / lang)) for lang in LANGS}
         self._pools: dict[str, queue.LifoQueue] = {lang: queue.LifoQueue() for lang in LANGS}
         self._created = dict.fromkeys(LANGS, 0)

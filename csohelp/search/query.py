@@ -14,7 +14,7 @@ from typing import Any
 from whoosh.query import Term
 
 from ..errors import QueryError
-from .analysis import OTHER, WORD_RE, fold, plain_words, stems
+from .analysis import OTHER, WORD_RE, Synonyms, fold, plain_words, stems
 from .index import OpenIndex
 from .scoring import Clause
 from .spelling import FUZZY_MIN, add_typo_alternatives, did_you_mean
@@ -92,29 +92,16 @@ def clean_query(text: str | None, lang: str) -> str:
     return " ".join(text.split())
 
 
-def synonym_table(groups: list[list[str]]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
-    """First word -> [(phrase words, group number)], longest phrases first."""
-    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-    for number, group in enumerate(groups):
-        for phrase in group:
-            words = tuple(plain_words(phrase))
-            if words:
-                table.setdefault(words[0], []).append((words, number))
-    for entries in table.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return table
-
-
-def concepts_of(words: list[str], groups: list[list[str]], table: dict) -> list[Concept]:
+def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     """Group the query's words into concepts, expanding synonym phrases (longest match first)."""
     concepts: list[Concept] = []
     i = 0
     while i < len(words):
-        for phrase, number in table.get(words[i], []):
+        for phrase, group in synonyms.get(words[i], []):
             if tuple(words[i:i + len(phrase)]) == phrase:
                 concept = Concept(phrase, {phrase: 1.0})
-                for other in groups[number]:
-                    concept.alternatives.setdefault(tuple(plain_words(other)), 0.9)
+                for other in group:
+                    concept.alternatives.setdefault(other, 0.9)
                 concepts.append(concept)
                 i += len(phrase)
                 break
@@ -188,14 +175,14 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 class QueryCache:
-    """A small LRU of answers: clients ask the same things, and the index changes rarely."""
+    """A small LRU of answers (search results, suggestions): clients ask the same things."""
 
     def __init__(self, size: int = 4096):
         self.size = size
-        self._data: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._data: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> SearchResult | None:
+    def get(self, key: tuple) -> Any:
         """The cached answer for key, marked as recently used."""
         with self._lock:
             value = self._data.get(key)
@@ -203,7 +190,7 @@ class QueryCache:
                 self._data.move_to_end(key)
             return value
 
-    def put(self, key: tuple, value: SearchResult) -> None:
+    def put(self, key: tuple, value: Any) -> None:
         """Remember an answer, dropping the least recently used beyond the size."""
         with self._lock:
             self._data[key] = value
@@ -212,52 +199,44 @@ class QueryCache:
                 self._data.popitem(last=False)
 
 
-def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None,
-               table: dict) -> SearchResult:
+def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None) -> SearchResult:
     """Answer one cleaned query against an open index (no cache)."""
     started = time.perf_counter()
-    if category is not None and category not in {c["id"] for c in ix.meta["categories"]} | {
-            t["category"] for t in ix.topics.values()}:
+    if category is not None and category not in ix.category_ids:
         raise QueryError(BAD_CATEGORY)
-    with ix.searching(lang) as searcher:
-        return _run_search(ix, searcher, text, lang, limit, category, table, started)
-
-
-def _run_search(ix: OpenIndex, searcher: Any, text: str, lang: str, limit: int, category: str | None,
-                table: dict, started: float) -> SearchResult:
-    """`run_search` with this thread's searcher."""
     scorer = ix.scorers[lang]
     vocabulary = ix.vocabulary(lang)
     words = plain_words(text)[:MAX_WORDS]
     direct = _direct_topic(ix, text)
     hits: list[Hit] = []
     total, suggestion = 0, None
-    concepts = concepts_of(words, ix.meta["synonyms"], table)
+    concepts = concepts_of(words, ix.synonyms)
     clauses, marks = whoosh_query(concepts, lang)
-    if clauses:
-        allowed = set(Term("category", category).docs(searcher)) if category else None
-        best, total = scorer.top(searcher, clauses, limit, allowed)
-        # A long word the index has never seen is a typo: exact matching found nothing for it.
-        typo = any(len(c.words) == 1 and len(c.words[0]) >= FUZZY_MIN and
-                   c.words[0] not in vocabulary for c in concepts)
-        if total < FEW or typo:
-            if add_typo_alternatives(concepts, vocabulary):
-                clauses, marks = whoosh_query(concepts, lang)
-                best, total = scorer.top(searcher, clauses, limit, allowed)
-            suggestion = did_you_mean(words, vocabulary, ix.meta.get("display", {}))
-        for docnum, score in best:
-            stored = searcher.stored_fields(docnum)
-            hits.append(Hit(stored["id"], lang, stored["title"], stored["url"],
-                            snippet(stored["text"], lang, marks), stored["category"],
-                            round(score, 3)))
-    if direct is not None and (category is None or direct["category"] == category):
-        hits = [h for h in hits if h.id != direct["id"]]
-        top = hits[0].score if hits else 1.0
-        stored_text = _stored_text(searcher, direct["id"])
-        hits.insert(0, Hit(direct["id"], lang, direct[lang]["title"], direct[lang]["url"],
-                           snippet(stored_text, lang, marks), direct["category"], round(top + 1, 3)))
-        hits = hits[:limit]
-        total = max(total, len(hits))
+    with ix.searching(lang) as searcher:
+        if clauses:
+            allowed = set(Term("category", category).docs(searcher)) if category else None
+            best, total = scorer.top(searcher, clauses, limit, allowed)
+            # A long word the index has never seen is a typo: exact matching found nothing for it.
+            typo = any(len(c.words) == 1 and len(c.words[0]) >= FUZZY_MIN and
+                       c.words[0] not in vocabulary for c in concepts)
+            if total < FEW or typo:
+                if add_typo_alternatives(concepts, vocabulary):
+                    clauses, marks = whoosh_query(concepts, lang)
+                    best, total = scorer.top(searcher, clauses, limit, allowed)
+                suggestion = did_you_mean(words, vocabulary, ix.meta.get("display", {}))
+            for docnum, score in best:
+                stored = searcher.stored_fields(docnum)
+                hits.append(Hit(stored["id"], lang, stored["title"], stored["url"],
+                                snippet(stored["text"], lang, marks), stored["category"],
+                                round(score, 3)))
+        if direct is not None and (category is None or direct["category"] == category):
+            hits = [h for h in hits if h.id != direct["id"]]
+            top = hits[0].score if hits else 1.0
+            stored_text = _stored_text(searcher, direct["id"])
+            hits.insert(0, Hit(direct["id"], lang, direct[lang]["title"], direct[lang]["url"],
+                               snippet(stored_text, lang, marks), direct["category"], round(top + 1, 3)))
+            hits = hits[:limit]
+            total = max(total, len(hits))
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(text, lang, total, hits, suggestion, took,
                         redirect=direct[lang]["url"] if direct else None)
@@ -278,42 +257,25 @@ def _stored_text(searcher: Any, topic_id: str) -> str:
     return searcher.stored_fields(docnum)["text"] if docnum is not None else ""
 
 
-def suggestion_words(searcher: Any, text: str) -> list[str]:
-    """Completions of the last, unfinished word of an as-you-type query (most frequent first)."""
-    words = plain_words(text)[:MAX_WORDS]
-    if not words or len(words[-1]) < 2 or text[-1:].isspace():
-        return []
-    reader = searcher.reader()
-    last = words[-1]
-    completions = [w.decode("utf-8") if isinstance(w, bytes) else w
-                   for w in reader.expand_prefix("spell", last)]
-    completions = [w for w in completions if w != last]
-    completions.sort(key=lambda w: -reader.doc_frequency("spell", w))
-    return completions[:4]
-
-
-def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int, table: dict) -> list[dict]:
+def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int) -> list[dict]:
     """Topics for an unfinished query: the words so far, the last one also as a prefix."""
     words = plain_words(text)[:MAX_WORDS]
     if not words:
         return []
-    with ix.searching(lang) as searcher:
-        return _run_suggest(ix, searcher, text, words, lang, limit, table)
-
-
-def _run_suggest(ix: OpenIndex, searcher: Any, text: str, words: list[str], lang: str, limit: int,
-                 table: dict) -> list[dict]:
-    """`run_suggest` with this thread's searcher."""
-    concepts = concepts_of(words, ix.meta["synonyms"], table)
-    for completion in suggestion_words(searcher, text):
-        concepts[-1].alternatives.setdefault((completion,), 0.8)
+    concepts = concepts_of(words, ix.synonyms)
+    if len(words[-1]) >= 2:
+        # Completions from the in-memory vocabulary: no term scan of the index per keystroke.
+        for completion in ix.vocabulary(lang).completions(words[-1], 4):
+            concepts[-1].alternatives.setdefault((completion,), 0.8)
     direct = _direct_topic(ix, text)
     clauses, _ = whoosh_query(concepts, lang)
     found: list[dict] = []
     if direct is not None:
         found.append({"id": direct["id"], "title": direct[lang]["title"], "url": direct[lang]["url"]})
-    for docnum, _score in ix.scorers[lang].top(searcher, clauses, limit)[0] if clauses else ():
-        hit = searcher.stored_fields(docnum)
-        if not any(f["id"] == hit["id"] for f in found):
-            found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
+    if clauses:
+        with ix.searching(lang) as searcher:
+            for docnum, _score in ix.scorers[lang].top(searcher, clauses, limit)[0]:
+                hit = searcher.stored_fields(docnum)
+                if not any(f["id"] == hit["id"] for f in found):
+                    found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
     return found[:limit]

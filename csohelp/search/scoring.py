@@ -51,6 +51,9 @@ class PostingsCache:
                 self._data.move_to_end(key)
                 return found
         found = decode_postings(reader, field, term)
+        if not found[0]:
+            # Not kept: unknown words cost no budget, so caching them would grow without bound.
+            return found
         with self._lock:
             if key not in self._data:  # another thread may have decoded it meanwhile
                 self._data[key] = found
@@ -112,10 +115,12 @@ class Scorer:
     def _add_term(self, searcher: Any, acc: list[float], field: str, term: str, boost: float,
                   only: set[int] | None = None) -> None:
         """Add boost * BM25(field:term) to every document's score."""
-        norm = self._norms[field]
         idf = self._idf.get((field, term))
         if idf is None:
+            if (field, term) not in searcher.reader():
+                return  # nothing kept for it: typed words are unbounded, the index's are not
             idf = self._idf[(field, term)] = self.weighting.idf(searcher, field, term)
+        norm = self._norms[field]
         c = boost * idf * (self.K1 + 1)
         for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
             ids, weights = self.cache.get(sub.reader(), leaf, field, term)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from typing import Any, Protocol
 
 FUZZY_MIN = 5  # one edit only for words of 5+ letters: shorter words have too many neighbours
@@ -30,9 +32,16 @@ class Vocabulary:
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             self.frequency[word] = info.doc_frequency()
             self._by_initial.setdefault(word[:1], []).append(word)
+        self._sorted = sorted(self.frequency)
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """Longer words starting with prefix, most frequent first (ties alphabetical)."""
+        start = bisect.bisect_right(self._sorted, prefix)  # prefix itself is not a completion
+        end = bisect.bisect_left(self._sorted, prefix + "\U0010ffff", start)
+        return heapq.nlargest(limit, self._sorted[start:end], key=self.frequency.__getitem__)
 
     def closest(self, word: str, maxdist: int) -> list[str]:
         """Words within maxdist edits of word (same first letter), nearest then most frequent."""

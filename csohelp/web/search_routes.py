@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -16,12 +18,35 @@ from .lang import request_lang
 
 Lang = Literal["fr", "en"]
 NOT_FOUND = {"fr": "Sujet introuvable.", "en": "Topic not found."}
+SHELLS = {"fr": "search/index.html", "en": "en/search/index.html"}
+
+
+class ShellPages:
+    """The built search shell page per language, re-read only when a new site is published."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = Path(site_dir)
+        self._pages: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def get(self, lang: str) -> str | None:
+        """The shell's HTML (one stat per request: the `site` symlink may have moved); None if unbuilt."""
+        path = self.site_dir / SHELLS[lang]
+        try:
+            st = os.stat(path)
+            key = (st.st_ino, st.st_mtime_ns)
+            found = self._pages.get(lang)
+            if found is None or found[0] != key:
+                found = self._pages[lang] = (key, path.read_text("utf-8"))
+        except OSError:
+            return None
+        return found[1]
 
 
 def include(app: FastAPI) -> None:
     """Add the search routes to the app (before the site is mounted at "/")."""
     settings = app.state.settings
     app.state.search = backend_for(settings.index_dir)
+    shells = ShellPages(settings.site_dir)
     router = APIRouter()
 
     @router.get("/api/search")
@@ -60,10 +85,8 @@ def include(app: FastAPI) -> None:
     def results_page(request: Request, lang: str) -> Response:
         q = request.query_params.get("q", "")
         category = request.query_params.get("category") or None
-        shell_path = settings.site_dir / ("search/index.html" if lang == "fr" else "en/search/index.html")
-        try:
-            shell = shell_path.read_text("utf-8")
-        except FileNotFoundError:
+        shell = shells.get(lang)
+        if shell is None:
             return JSONResponse(error_body(503, "no built site"), status_code=503)
         backend = app.state.search
         try:
