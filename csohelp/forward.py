@@ -17,6 +17,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
@@ -91,12 +92,14 @@ def build_message(record: StoredRequest, config: SmtpConfig) -> EmailMessage:
     t, d = LABELS[lang], record.data
     refs = d.get("references") or {}
     type_label = REQUEST_TYPE_LABELS.get(d["request_type"], {}).get(lang, d["request_type"])
+    colon = " :" if lang == "fr" else ":"  # French typography: a space before the colon
     msg = EmailMessage()
-    msg["Subject"] = f"[{record.reference}] {t['subject']} : {d['subject']}" if lang == "fr" else (
-        f"[{record.reference}] {t['subject']}: {d['subject']}")
+    msg["Subject"] = f"[{record.reference}] {t['subject']}{colon} {d['subject']}"
     msg["From"] = formataddr(("CSO Canada", config.sender))
     msg["To"] = config.recipient
-    msg["Reply-To"] = formataddr((d["contact_name"], d["email"]))
+    # Address, not formataddr: formataddr leaves a comma of a non-ASCII name outside the encoded
+    # word, so "Jö, x@evil.example" would add a second Reply-To address.
+    msg["Reply-To"] = Address(d["contact_name"], addr_spec=d["email"])
     msg["Message-ID"] = message_id(record.reference, config.sender)
     msg["Date"] = formatdate(localtime=False)
     msg["Content-Language"] = "fr-CA" if lang == "fr" else "en-CA"
@@ -109,10 +112,9 @@ def build_message(record: StoredRequest, config: SmtpConfig) -> EmailMessage:
         ("invoice", refs.get("invoice")), ("order", refs.get("order")), ("machine", refs.get("machine")),
         ("topic", d.get("topic")), ("subject_field", d["subject"]),
     ]
-    lines = [t["intro"], ""] + [f"{t[k]} : {v or t['none']}" if lang == "fr" else f"{t[k]}: {v or t['none']}"
-                                for k, v in rows]
-    lines += ["", t["business"], "", f"{t['description']} :" if lang == "fr" else f"{t['description']}:",
-              d["description"], "", "-- ", f"CSOL {CONTACT['web']}"]
+    lines = [t["intro"], ""] + [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
+    lines += ["", t["business"], "", f"{t['description']}{colon}", d["description"], "", "-- ",
+              f"CSOL {CONTACT['web']}"]
     msg.set_content("\n".join(lines))
     return msg
 

@@ -7,15 +7,22 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import CsohelpError
+from .requests_model import REFERENCE_FIELDS
+
+if TYPE_CHECKING:
+    from .store import RequestStore
+    from .web.settings import Settings
 
 EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "request_type", "company",
                   "customer_number", "contact_name", "email", "phone", "language", "references.invoice",
                   "references.order", "references.machine", "topic", "subject", "description")
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202
+def _open(args: argparse.Namespace) -> tuple[Settings, RequestStore]:
+    # Imported here so `csohelp --help` and the other subcommands do not load the web stack.
     from .store import open_store
     from .web.settings import Settings
 
@@ -45,10 +52,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row(data: dict) -> dict:
+def _row(data: dict[str, Any]) -> dict[str, Any]:
     refs = data.get("references") or {}
     row = {k: v for k, v in data.items() if k != "references"}
-    row.update({f"references.{k}": refs.get(k) for k in ("invoice", "order", "machine")})
+    row.update({f"references.{k}": refs.get(k) for k in REFERENCE_FIELDS})
     return row
 
 

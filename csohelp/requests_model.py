@@ -74,11 +74,14 @@ PHONE = re.compile(
     r"(?:[\s,;]*(?:ext\.?|extension|x|poste|p\.)\s*(\d{1,6}))?$",
     re.IGNORECASE,
 )
-EMAIL = re.compile(r"^[^@\s\"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+# ASCII only: CSOL's intake is reached by plain SMTP (no SMTPUTF8), and a non-ASCII address
+# would be stored and acknowledged but could never be forwarded.
+EMAIL = re.compile(r"^[!#-'*+\-./0-9=?A-Z^-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+# Every break str.splitlines() knows (\x85 too): the email package refuses them in headers.
+LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
 
 
 def _line(max_length: int, min_length: int = 0) -> Any:

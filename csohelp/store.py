@@ -150,16 +150,21 @@ class SqliteStore(RequestStore):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            # IMMEDIATE takes the write lock first, so two processes (server and cron) never
-            # read the same "next number".
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+                # IMMEDIATE takes the write lock first, so two processes (server and cron) never
+                # read the same "next number".
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                # Disk full, locked for too long...: callers handle the store's error, not SQLite's
+                # (sqlite's messages name columns, never values).
+                raise StoreError(f"the request store failed: {type(exc).__name__}: {exc}") from None
 
     def submit(self, data: dict[str, Any], idempotency_key: str | None = None) -> Submission:
         created = now_utc()

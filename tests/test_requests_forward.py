@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import time
 from email.message import Message
 
@@ -81,9 +82,18 @@ def test_a_request_is_delivered_exactly_once_in_the_clients_language(store, conf
     assert inbox.envelopes[0] == ("aide@cso.example.ca", ["csol-intake@example.ca"])
     body = fr.get_payload(decode=True).decode("utf-8")
     assert "Type de demande : Contestation de facture" in body and "Numéro de facture : INV-42" in body
-    assert "Invoice number: —" not in body
+    assert "Numéro de client IBM : —" in body and "None" not in body  # an empty field is a dash
     assert "Request type: Invoice dispute" in en.get_payload(decode=True).decode("utf-8")
     assert store.counts() == {"queued": 0, "sent": 2}
+
+
+@pytest.mark.parametrize("name", ["Jö, x@evil.example", 'Jo "Boss", Tremblay', "Zoë Tremblay-Côté"])
+def test_the_reply_to_is_the_client_and_only_the_client(store, config, port, name):
+    ref = store.submit({**DATA, "contact_name": name}).reference
+    with SmtpServer(port) as inbox:
+        assert forward_due(store, config).sent == [ref]
+    parsed = email.message_from_bytes(inbox.messages[0].as_bytes(), policy=email.policy.default)
+    assert [(a.display_name, a.addr_spec) for a in parsed["Reply-To"].addresses] == [(name, "jo@acme.ca")]
 
 
 def test_server_down_keeps_the_request_queued_until_it_comes_back(store, config, port):

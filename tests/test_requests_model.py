@@ -33,6 +33,9 @@ BAD = [
     ({"email": ""}, "email", "Entrez votre adresse courriel.", "Enter your email address."),
     ({"email": "jo@acme"}, "email", "Entrez une adresse courriel valide, par exemple nom@entreprise.ca.",
      "Enter a valid email address, for example name@company.ca."),
+    # Non-ASCII would be acknowledged but could never be forwarded (plain SMTP, no SMTPUTF8).
+    ({"email": "jö@acme.ca"}, "email", "Entrez une adresse courriel valide, par exemple nom@entreprise.ca.",
+     "Enter a valid email address, for example name@company.ca."),
     ({"email": "jo acme.ca"}, "email", "Entrez une adresse courriel valide, par exemple nom@entreprise.ca.",
      "Enter a valid email address, for example name@company.ca."),
     ({"phone": "555-0123"}, "phone",
@@ -49,6 +52,9 @@ BAD = [
     ({"references": "INV-42"}, "references", "Valeur invalide.", "Invalid value."),
     ({"subject": ""}, "subject", "Entrez l'objet de votre demande.", "Enter the subject of your request."),
     ({"subject": "a\r\nb"}, "subject", "Ce champ doit tenir sur une seule ligne.",
+     "This field must fit on one line."),
+    # NEL: the email package refuses it in the Subject header, so it must not be stored.
+    ({"subject": "a\x85b"}, "subject", "Ce champ doit tenir sur une seule ligne.",
      "This field must fit on one line."),
     ({"description": " \n "}, "description", "Décrivez votre demande.", "Describe your request."),
     ({"description": "x" * 5001}, "description", "Ce champ ne doit pas dépasser 5000 caractères.",

@@ -32,9 +32,14 @@ def test_references_are_sequential_per_year_and_survive_a_reopen(db_url, tmp_pat
 
 
 def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
-    open_store(db_url).submit(DATA)
+    store = open_store(db_url)
+    store.submit(DATA)
     db = sqlite3.connect(tmp_path / "var" / "requests.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    # synchronous is per connection: only the store's own connection can tell (2 = FULL).
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    store.close()
 
 
 def test_a_new_year_starts_again_at_one(db_url, tmp_path):

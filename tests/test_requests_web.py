@@ -13,6 +13,7 @@ import pytest
 from conftest import LiveServer, free_port
 from test_requests_forward import SmtpServer
 
+from csohelp.store import MAX_SEQ, open_store
 from csohelp.web.settings import Settings
 
 GOOD = {"request_type": "billing", "company": "Acme Ltée", "contact_name": "Jo Tremblay",
@@ -69,7 +70,7 @@ def open_form(client: httpx.Client, path: str = "/en/request/") -> dict[str, str
 
 def test_the_api_stores_a_request_and_answers_201(server, client):
     answer = client.post("/api/requests", json=GOOD)
-    assert answer.status_code == 201
+    assert answer.status_code == 201 and "location" not in answer.headers  # no public GET of a request
     reference = answer.json()["reference"]
     assert answer.json() == {"reference": reference, "status": "queued"}
     assert re.fullmatch(r"CSOL-\d{4}-\d{6}", reference)
@@ -90,6 +91,7 @@ def test_api_errors_are_per_field_in_the_clients_language(client, lang, message)
     (b"{not json", "application/json", 400),
     (b"\xff\xfe", "application/json", 400),
     (b"company=Acme", "application/x-www-form-urlencoded", 415),
+    (b"[" * 30_000, "application/json", 400),  # deeper than Python's recursion limit
 ])
 def test_api_rejects_what_is_not_a_json_object(client, body, content_type, status):
     answer = client.post("/api/requests", content=body, headers={"Content-Type": content_type})
@@ -217,6 +219,23 @@ def test_the_rate_limit_answers_429_in_the_pages_language(built_project, tmp_pat
         assert page.status_code == 429 and "Attendez une minute" in page.text
         assert 'value="Acme Ltée"' in page.text
         assert len(rows(live)) == 2
+
+
+def test_a_store_that_cannot_store_is_a_503_with_the_values_kept(built_project, tmp_path):
+    settings = settings_for(built_project, tmp_path)
+    store = open_store(settings.db_url)
+    store.submit(GOOD)
+    store.close()
+    with sqlite3.connect(tmp_path / "requests.db") as db:  # this year's numbers are used up
+        db.execute("UPDATE requests SET seq = ?", (MAX_SEQ,))
+    with live_server_for(settings) as live, httpx.Client(base_url=live.url, timeout=10) as client:
+        answer = client.post("/api/requests", json=GOOD, headers={"Accept-Language": "en"})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+        assert answer.json()["error"].startswith("Your request could not be saved right now.")
+        page = client.post("/request/", data={**FORM, **open_form(client, "/request/")})
+        assert page.status_code == 503 and "pas pu être enregistrée" in page.text
+        assert 'value="Acme Ltée"' in page.text
+        assert len(rows(live)) == 1
 
 
 def test_forwarded_for_counts_only_behind_a_trusted_proxy(built_project, tmp_path):

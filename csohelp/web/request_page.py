@@ -49,6 +49,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf": "Votre session a expiré. Vérifiez vos réponses et envoyez de nouveau la demande.",
         "honeypot_error": "La demande n'a pas pu être envoyée. Réessayez.",
         "rate": "Trop de demandes envoyées depuis votre poste. Attendez une minute, puis réessayez.",
+        "unavailable": ("Votre demande n'a pas pu être enregistrée pour le moment. Réessayez dans quelques "
+                        f"minutes ou téléphonez à CSOL au {CONTACT['phone']}."),
         "thanks_title": "Demande envoyée",
         "thanks_ref": "Votre numéro de référence :",
         "next_title": "La suite",
@@ -89,6 +91,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf": "Your session expired. Check your answers and send the request again.",
         "honeypot_error": "The request could not be sent. Please try again.",
         "rate": "Too many requests sent from your computer. Wait a minute, then try again.",
+        "unavailable": ("Your request could not be saved right now. Try again in a few minutes "
+                        f"or call CSOL at {CONTACT['phone']}."),
         "thanks_title": "Request sent",
         "thanks_ref": "Your reference number:",
         "next_title": "What happens next",
@@ -120,7 +124,7 @@ def render_fragment(template: str, lang: str, **context: Any) -> str:
 
 def shell_file(site_dir: Path, lang: str) -> Path:
     """The built shell page of the form in `lang`."""
-    return Path(site_dir) / ("request" if lang == "fr" else "en/request") / "index.html"
+    return Path(site_dir) / form_path(lang).strip("/") / "index.html"
 
 
 def fill_shell(site_dir: Path, lang: str, fragment: str, title: str | None = None) -> str:

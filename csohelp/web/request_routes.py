@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..content import home_url
 from ..forward import ForwardWorker, SmtpConfig
 from ..requests_model import InvalidRequest, form_to_data, validate_request
-from ..store import REFERENCE, RequestStore, open_store
+from ..store import REFERENCE, RequestStore, StoreError, open_store
 from .errors import error_body
 from .lang import request_lang
 from .request_page import STRINGS, fill_shell, form_path, render_fragment
@@ -30,6 +31,7 @@ from .security import (
     client_ip,
     csrf_ok,
     csrf_token,
+    proxy_networks,
     set_csrf_cookie,
 )
 from .settings import Settings
@@ -50,16 +52,21 @@ class RequestService:
         self.settings = settings
         self.store: RequestStore = open_store(settings.db_url)
         self.limiter = RateLimiter(settings.rate_limit)
+        self.proxies = proxy_networks(settings.trusted_proxies)
         self.smtp = SmtpConfig.from_settings(settings)
         self.worker: ForwardWorker | None = None
 
     def client(self, request: Request) -> str:
         """The key the rate limit counts by."""
-        return client_ip(request, self.settings.trusted_proxies)
+        return client_ip(request, self.proxies)
 
     async def submit(self, data: dict[str, Any], key: str | None) -> tuple[str, bool]:
-        """Store (committed before we answer) and wake the forwarder."""
-        submission = await run_in_threadpool(self.store.submit, data, key)
+        """Store (committed before we answer) and wake the forwarder; StoreError if it cannot."""
+        try:
+            submission = await run_in_threadpool(self.store.submit, data, key)
+        except StoreError as exc:
+            log.error("%s", exc)  # the store's own words: they never quote request data
+            raise
         if submission.created:
             log.info("stored %s", submission.reference)
             if self.worker:
@@ -91,14 +98,18 @@ def include(app: FastAPI) -> None:
         try:
             data = json.loads(await request.body())
             request_data = validate_request(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested 30,000 deep
             return JSONResponse(error_body(400, BAD_JSON[lang]), status_code=400)
         except InvalidRequest as exc:
             return JSONResponse(error_body(422, INVALID[lang], exc.messages(lang)), status_code=422)
-        reference, created = await service.submit(request_data.model_dump(), key and f"api:{key}")
+        try:
+            reference, created = await service.submit(request_data.model_dump(), key and f"api:{key}")
+        except StoreError:
+            return JSONResponse(error_body(503, STRINGS[lang]["unavailable"]), status_code=503,
+                                headers={"Retry-After": "60"})
+        # No Location: there is deliberately no public GET of a request (it holds personal data).
         return JSONResponse({"reference": reference, "status": "queued"}, status_code=201,
-                            headers={"Location": f"/api/requests/{reference}",
-                                     **({} if created else {"Idempotent-Replayed": "true"})})
+                            headers={} if created else {"Idempotent-Replayed": "true"})
 
     for lang in ("fr", "en"):
         _form_routes(app, service, lang)
@@ -133,8 +144,7 @@ def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
     async def show_form(request: Request) -> Response:
         sent = request.query_params.get("sent", "")
         if sent and REFERENCE.match(sent) and await run_in_threadpool(service.store.get, sent):
-            fragment = render_fragment("confirmation.html", lang, reference=sent,
-                                       home="/" if lang == "fr" else "/en/")
+            fragment = render_fragment("confirmation.html", lang, reference=sent, home=home_url(lang))
             html = fill_shell(service.settings.site_dir, lang, fragment, title=t["thanks_title"])
             return HTMLResponse(html, headers={"Cache-Control": "no-store"})
         topic = topic_info(request.query_params.get("topic"))
@@ -168,7 +178,12 @@ def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
             valid = validate_request(data)
         except InvalidRequest as exc:
             return page(request, 422, errors=exc.messages(lang), **again)
-        reference, _ = await service.submit(valid.model_dump(), f"form:{key}")
+        try:
+            reference, _ = await service.submit(valid.model_dump(), f"form:{key}")
+        except StoreError:
+            response = page(request, 503, form_error=t["unavailable"], **again)
+            response.headers["Retry-After"] = "60"
+            return response
         # Post/redirect/get: a reload shows the confirmation again instead of posting twice.
         return RedirectResponse(f"{path}?sent={reference}", status_code=303)
 

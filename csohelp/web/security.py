@@ -13,12 +13,16 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import CsohelpError
 from .lang import path_lang
 
 MAX_BODY = 32 * 1024
@@ -33,6 +37,8 @@ class InlineScripts:
     """SHA-256 hashes of the inline scripts of the built site (mkdocs-material has a few).
 
     The CSP allows exactly these and no other inline script; recomputed when a new build lands.
+    The scan reads every page (about 1 s for 4,000 pages), so it runs once per build, in a
+    worker thread: the build writing these hashes would remove it (see the review note).
     """
 
     def __init__(self, site_dir: Path):
@@ -41,22 +47,34 @@ class InlineScripts:
         self._lock = threading.Lock()
         self.sources = ""
 
-    def refresh(self) -> str:
-        """The CSP source list ('sha256-...' ...) for the current build."""
+    def _build_key(self) -> tuple[int, int]:
+        # catalogue.json is written by every build: its inode changes when `site` is swapped.
         try:
             st = os.stat(self.site_dir / "catalogue.json")
-            key = (st.st_ino, st.st_mtime_ns)
         except FileNotFoundError:
-            key = (0, 0)
-        if key != self._key:
-            with self._lock:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
+    def current(self) -> str | None:
+        """The source list if it belongs to the published build (one stat), else None."""
+        return self.sources if self._key == self._build_key() else None
+
+    def refresh(self) -> str:
+        """The CSP source list ('sha256-...' ...) for the current build, scanning it if it changed."""
+        key = self._build_key()
+        with self._lock:
+            if key != self._key:  # not already scanned by the request we waited for
                 hashes = set()
                 for page in self.site_dir.rglob("*.html"):
-                    for match in INLINE_SCRIPT.finditer(page.read_bytes()):
+                    try:
+                        html = page.read_bytes()
+                    except OSError:  # an old build deleted under our feet: the next key rescans
+                        continue
+                    for match in INLINE_SCRIPT.finditer(html):
                         digest = hashlib.sha256(match.group(1)).digest()
                         hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
                 self.sources, self._key = " ".join(sorted(hashes)), key
-        return self.sources
+            return self.sources
 
 
 def page_csp(script_hashes: str) -> str:
@@ -95,9 +113,14 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"content-security-policy",)]
+                           if k.lower() != b"content-security-policy"]
                 content_type = dict(headers).get(b"content-type", b"")
-                csp = page_csp(self.scripts.refresh()) if content_type.startswith(b"text/html") else OTHER_CSP
+                csp = OTHER_CSP
+                if content_type.startswith(b"text/html"):
+                    scripts = self.scripts.current()
+                    if scripts is None:  # a new build: scan it off the event loop
+                        scripts = await run_in_threadpool(self.scripts.refresh)
+                    csp = page_csp(scripts)
                 headers += COMMON_HEADERS + [(b"content-security-policy", csp.encode())]
                 message = {**message, "headers": headers}
             await send(message)
@@ -130,10 +153,23 @@ class SecurityMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def proxy_networks(trusted_proxies: Sequence[str]) -> list[Network]:
+    """The trusted proxies as networks, parsed once (a typo fails at startup, not per request)."""
+    networks = []
+    for proxy in trusted_proxies:
+        try:
+            networks.append(ipaddress.ip_network(proxy, strict=False))
+        except ValueError:
+            raise CsohelpError(f"CSOHELP_TRUSTED_PROXIES: {proxy!r} is not an address or network") from None
+    return networks
+
+
+def client_ip(request: Request, networks: Sequence[Network]) -> str:
     """The client's address; X-Forwarded-For counts only when the peer is a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
-    networks = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
 
     def trusted(address: str) -> bool:
         try:
@@ -158,6 +194,7 @@ class RateLimiter:
     def __init__(self, per_minute: int, window: float = 60.0):
         self.per_minute, self.window = per_minute, window
         self._hits: dict[str, deque[float]] = {}
+        self._pruned_at = float("-inf")
         self._lock = threading.Lock()
 
     def hit(self, client: str, now: float | None = None) -> float | None:
@@ -166,8 +203,11 @@ class RateLimiter:
             return None
         now = time.monotonic() if now is None else now
         with self._lock:
-            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
+            # Forget idle clients so memory stays bounded; at most once a window, or many active
+            # clients would make every hit walk the whole table.
+            if len(self._hits) > 10_000 and now - self._pruned_at >= self.window:
                 self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.window}
+                self._pruned_at = now
             hits = self._hits.setdefault(client, deque())
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
@@ -183,7 +223,7 @@ def csrf_token(request: Request) -> str:
     return token if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token) else secrets.token_urlsafe(32)
 
 
-def set_csrf_cookie(response, request: Request, token: str) -> None:  # noqa: ANN001
+def set_csrf_cookie(response: Response, request: Request, token: str) -> None:
     """Send the token cookie: strict same-site, not readable by scripts."""
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
