@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+from csohelp.csp import inline_script_hashes, write_hashes
+
 DEFAULT_LANG = "fr"  # kept literal: mkdocs loads this file on its own, outside the package
 _ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([a-z-]+)">')
 _SWITCH = re.compile(r'(<a href=")[^"]*(" hreflang="([a-z]+)"[^>]*class="md-select__link")')
 _404: dict[str, str] = {}
+_script_hashes: set[str] = set()
 
 
 def _language(config) -> str:
@@ -32,7 +35,13 @@ def on_post_page(output: str, page, config) -> str:
         tag = f'<link rel="alternate" href="{default}" hreflang="{DEFAULT_LANG}">'
         output = output.replace(
             tag, f'{tag}\n    <link rel="alternate" href="{default}" hreflang="x-default">', 1)
+    _script_hashes.update(inline_script_hashes(output.encode("utf-8")))
     return output
+
+
+def on_post_build(config) -> None:
+    """Record the inline scripts' hashes for the server's CSP (each language build adds its own)."""
+    write_hashes(Path(config.site_dir), _script_hashes)
 
 
 def on_post_template(output: str, template_name: str, config) -> str:
@@ -50,6 +59,7 @@ def on_post_template(output: str, template_name: str, config) -> str:
     output = _SWITCH.sub(
         lambda m: f"{m.group(1)}{'/' if m.group(3) == DEFAULT_LANG else f'/{m.group(3)}/'}{m.group(2)}",
         output)
+    _script_hashes.update(inline_script_hashes(output.encode("utf-8")))
     lang = _language(config)
     _404[lang] = output
     if lang == DEFAULT_LANG:

@@ -12,6 +12,7 @@ from conftest import REPO, project_paths
 
 from csohelp.build import build_site
 from csohelp.content import LANGS, load_corpus
+from csohelp.csp import inline_script_hashes, read_hashes
 from csohelp.errors import BuildError, ContentError
 
 SITE_URL = "http://127.0.0.1:8000/"
@@ -168,3 +169,11 @@ def test_failed_mkdocs_build_keeps_the_last_good_site(tmp_path: Path) -> None:
         build_site(paths)
     assert sorted(p.name for p in paths.work.iterdir()) == before
     assert "CSOL answers" in (paths.site / "en" / "billing" / "payment-terms" / "index.html").read_text()
+
+
+def test_build_records_the_inline_script_hashes_of_every_page(site: Path) -> None:
+    """The server's CSP reads this file; it must cover every inline script of the site."""
+    scanned: set[str] = set()
+    for page in site.rglob("*.html"):
+        scanned |= inline_script_hashes(page.read_bytes())
+    assert scanned and read_hashes(site) == scanned

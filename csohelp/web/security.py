@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import ipaddress
 import json
@@ -22,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..csp import inline_script_hashes, read_hashes
 from ..errors import CsohelpError
 from .lang import path_lang
 
@@ -29,16 +28,14 @@ MAX_BODY = 32 * 1024
 CSRF_COOKIE = "csohelp_csrf"
 CSRF_FIELD = "csrf_token"
 TOO_LARGE = {"fr": "Requête trop volumineuse : 32 Ko au plus.", "en": "Request too large: 32 KB at most."}
-INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>(.*?)</script>",
-                           re.S)
 
 
 class InlineScripts:
     """SHA-256 hashes of the inline scripts of the built site (mkdocs-material has a few).
 
-    The CSP allows exactly these and no other inline script; recomputed when a new build lands.
-    The scan reads every page (about 1 s for 4,000 pages), so it runs once per build, in a
-    worker thread: the build writing these hashes would remove it (see the review note).
+    The CSP allows exactly these and no other inline script; reloaded when a new build lands,
+    from the file the build writes (csohelp/csp.py); a site built without it is scanned once,
+    in a worker thread (about 1 s for 4,000 pages).
     """
 
     def __init__(self, site_dir: Path):
@@ -63,16 +60,15 @@ class InlineScripts:
         """The CSP source list ('sha256-...' ...) for the current build, scanning it if it changed."""
         key = self._build_key()
         with self._lock:
-            if key != self._key:  # not already scanned by the request we waited for
-                hashes = set()
-                for page in self.site_dir.rglob("*.html"):
-                    try:
-                        html = page.read_bytes()
-                    except OSError:  # an old build deleted under our feet: the next key rescans
-                        continue
-                    for match in INLINE_SCRIPT.finditer(html):
-                        digest = hashlib.sha256(match.group(1)).digest()
-                        hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
+            if key != self._key:  # not already loaded by the request we waited for
+                hashes = read_hashes(self.site_dir)
+                if hashes is None:
+                    hashes = set()
+                    for page in self.site_dir.rglob("*.html"):
+                        try:
+                            hashes |= inline_script_hashes(page.read_bytes())
+                        except OSError:  # an old build deleted under our feet: the next key rescans
+                            continue
                 self.sources, self._key = " ".join(sorted(hashes)), key
             return self.sources
 
