@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject
 
 from csohelp.errors import BuildError
 from csohelp.pdf import (
@@ -98,6 +99,32 @@ def test_metadata_has_language_title_and_version(site: Path, plan: Plan, lang: s
     assert reader.metadata.title == plan.title.get(lang)
     assert f"Version {plan.version}" in reader.metadata["/Keywords"]
     assert plan.version in reader.metadata.subject
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_tagged_for_screen_readers(site: Path, plan: Plan, lang: str) -> None:
+    """PDF/UA-1: marked content, a structure tree with headings, the title shown as the name."""
+    root = read(site, lang).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    roles: set[str] = set()
+
+    def walk(node: object, depth: int = 0) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if depth > 40:
+            return
+        if isinstance(node, dict):
+            if "/S" in node:
+                roles.add(str(node["/S"]))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                walk(kid, depth + 1)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid, depth + 1)
+
+    walk(root["/StructTreeRoot"])
+    assert {"/H1", "/P", "/L"} <= roles, roles
 
 
 @pytest.mark.parametrize("lang", LANGS)
