@@ -76,3 +76,30 @@ def test_fold_keeps_length_so_offsets_match() -> None:
     text = "Numéro de série, échéance, Ça, œuvre"
     assert len(fold(text)) == len(text)
     assert fold(text) == "numero de serie, echeance, ca, œuvre"
+
+
+class _Reader:
+    """The one method of a Whoosh reader that Vocabulary uses, over a fixed word list."""
+
+    def __init__(self, frequencies: dict[str, int]):
+        self.frequencies = frequencies
+
+    def iter_field(self, fieldname: str):
+        for word, freq in sorted(self.frequencies.items()):
+            yield word.encode("utf-8"), type("Info", (), {"doc_frequency": lambda self, f=freq: f})()
+
+
+@pytest.mark.parametrize("word, maxdist, expected", [
+    ("paymnet", 1, ["payment"]),          # a swap of neighbouring letters is one edit
+    ("paiement", 1, ["paiements"]),
+    ("facture", 1, ["factures", "facturer"]),  # same distance: the more frequent first
+    ("facture", 2, ["factures", "facturer", "fractures"]),  # nearer first
+    ("invoice", 1, []),                   # other first letter only: not a candidate
+    ("xyz", 2, []),
+])
+def test_vocabulary_closest(word: str, maxdist: int, expected: list[str]) -> None:
+    from csohelp.search.spelling import Vocabulary
+
+    vocabulary = Vocabulary(_Reader({"payment": 9, "paiements": 4, "factures": 8, "facturer": 3,
+                                     "fractures": 1, "finvoice": 2, "facture": 5}))
+    assert vocabulary.closest(word, maxdist) == expected
