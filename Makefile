@@ -3,15 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install build serve test lint clean
 
-$(STAMP): pyproject.toml package.json
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	npm install --no-audit --no-fund --silent
 	touch $(STAMP)
+
+# axe-core (pinned in package.json) is only needed by the accessibility tests.
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the tests: apt-get install npm"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $(AXE)
 
 install: $(STAMP)
 
@@ -22,7 +28,7 @@ build: install
 serve: build
 	$(BIN)/csohelp serve --host 127.0.0.1 --port 8000
 
-test: build
+test: build $(AXE)
 	$(BIN)/ruff check csohelp tests scripts
 	$(BIN)/pytest
 
@@ -30,4 +36,4 @@ lint: install
 	$(BIN)/ruff check csohelp tests scripts
 
 clean:
-	rm -rf site docs search_index build .site.swap .docs.swap
+	rm -rf site docs search_index build .site.swap .docs.swap .search_index.swap
