@@ -19,7 +19,6 @@ from .pdf import plan_downloads, render_plan
 from .plan import Plan, load_plan
 
 CATALOGUE = "catalogue.json"
-log = logging.getLogger("csohelp.build")
 
 
 @dataclass

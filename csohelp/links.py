@@ -8,9 +8,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .content import LANGS
 from .errors import CsohelpError
 
-LANGS = ("fr", "en")
 FORMATS = ("text", "markdown", "html")
 #: The public address of the site when CSOHELP_SITE_URL is not set (as in mkdocs.yml).
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"

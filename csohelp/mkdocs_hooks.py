@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+from csohelp.content import DEFAULT_LANG
 from csohelp.csp import inline_script_hashes, write_hashes
 
-DEFAULT_LANG = "fr"  # kept literal: mkdocs loads this file on its own, outside the package
 _ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([a-z-]+)">')
 _SWITCH = re.compile(r'(<a href=")[^"]*(" hreflang="([a-z]+)"[^>]*class="md-select__link")')
 _404: dict[str, str] = {}

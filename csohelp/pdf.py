@@ -12,9 +12,10 @@ from typing import TypedDict
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from csohelp.content import LANGS
 from csohelp.errors import BuildError
 from csohelp.formats import format_date, format_size
-from csohelp.plan import LANGS, Plan
+from csohelp.plan import Plan
 
 #: The stable "latest" files of design.md, relative to the site root.
 LATEST = {"fr": "plan-assistance.pdf", "en": "en/support-plan.pdf"}

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from csohelp.errors import ContentError, Problem
 from csohelp.yamlsource import YamlSource, read_yaml
 
-LANGS: tuple[str, ...] = ("fr", "en")
 PLAN_FILE = "plan.yaml"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 VERSION = r"^[0-9]+(?:\.[0-9]+)*$"

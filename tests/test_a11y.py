@@ -23,6 +23,7 @@ from a11y_helpers import (
     tab_until,
 )
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from csohelp.content import LANGS, load_corpus
 
@@ -70,7 +71,7 @@ def submit_empty_request(page: Page, lang: str) -> None:
     errors = page.locator("[aria-invalid=true], [role=alert]")
     try:
         errors.first.wait_for(timeout=3000)
-    except Exception:  # the browser's own validation stopped it: ask the server instead
+    except PlaywrightTimeoutError:  # the browser's own validation stopped it: ask the server instead
         page.locator(REQUEST_FORM).evaluate("f => { f.noValidate = true; }")
         page.locator(REQUEST_FORM).locator("[type=submit]").first.click()
         errors.first.wait_for(timeout=5000)

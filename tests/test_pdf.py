@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
+from csohelp.content import LANGS
 from csohelp.errors import BuildError
 from csohelp.pdf import (
     LATEST,
@@ -23,7 +24,7 @@ from csohelp.pdf import (
     render_plan,
     versioned_name,
 )
-from csohelp.plan import LANGS, Plan, load_plan
+from csohelp.plan import Plan, load_plan
 
 PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
 MAX_BYTES = 500 * 1024

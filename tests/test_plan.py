@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from csohelp.content import LANGS
 from csohelp.errors import ContentError
-from csohelp.plan import LANGS, ListBlock, Plan, load_plan
+from csohelp.plan import ListBlock, Plan, load_plan
 from csohelp.yamlsource import display_path
 
 PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"

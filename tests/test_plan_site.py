@@ -11,9 +11,10 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from csohelp.content import LANGS
 from csohelp.links import snippet_text
 from csohelp.pdf import LATEST, format_size, versioned_name
-from csohelp.plan import LANGS, Plan, load_plan
+from csohelp.plan import Plan, load_plan
 
 PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
 PHONE = "1 866 880-2765"

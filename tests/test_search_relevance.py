@@ -14,6 +14,7 @@ from csohelp.search.evaluate import evaluate, load_queries, report
 
 SAMPLE = REPO.parent / "shared" / "relevance-sample.yaml"
 OWN = REPO / "tests" / "relevance" / "queries.yaml"
+UNSEEN = REPO / "tests" / "relevance" / "unseen.yaml"  # never tuned against
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def test_own_query_set_is_big_and_bilingual() -> None:
     assert min(sum(q["lang"] == lang for q in queries) for lang in ("fr", "en")) >= 60
 
 
-@pytest.mark.parametrize("path", [OWN, pytest.param(SAMPLE, id="sample")])
+@pytest.mark.parametrize("path", [OWN, UNSEEN, pytest.param(SAMPLE, id="sample")])
 def test_recall_at_3(backend: WhooshBackend, path: Path) -> None:
     if not path.exists() and os.environ.get("CI") != "true":
         pytest.skip(f"{path} is not in this checkout (CI has ../shared beside the clone)")

@@ -61,6 +61,10 @@ def test_pages_remember_their_language(live_server) -> None:
         assert client.get("/", follow_redirects=False).headers["location"] == "/en/"
         assert client.get("/billing/invoice-dispute/").cookies["csohelp_lang"] == "fr"
         assert client.get("/", headers={"Accept-Language": "en"}, follow_redirects=False).status_code == 200
+        # Only pages read count: the API, a 404 or a PDF leave the choice alone.
+        for path in ("/api/search?q=invoice&lang=en", "/en/nope/", "/en/support-plan.pdf"):
+            assert "csohelp_lang" not in client.get(path).cookies, path
+        assert client.cookies["csohelp_lang"] == "fr"
 
 
 @pytest.mark.parametrize("path, lang, title", [

@@ -9,8 +9,6 @@ from jinja2 import Environment
 from ..content import CONTACT
 from .query import SearchResult
 
-SLOT = '<div class="csohelp-slot" data-slot="search"></div>'
-
 WORDS = {
     "fr": {
         "action": "/search/", "request": "/request/",
@@ -93,9 +91,9 @@ TEMPLATE = """\
 _template = Environment(autoescape=True).from_string(TEMPLATE)
 
 
-def render_results(shell: str, lang: str, query: str, category: str | None,
+def render_results(lang: str, query: str, category: str | None,
                    result: SearchResult | None, categories: list[dict], error: str | None = None) -> str:
-    """The shell page with its slot replaced by the search form and the results."""
+    """The search form and the results: the HTML for the search shell page's slot."""
     w = WORDS[lang]
     status = ""
     if result is not None:
@@ -108,4 +106,4 @@ def render_results(shell: str, lang: str, query: str, category: str | None,
         status=status, error=error, contact=CONTACT, suggestion_qs=suggestion_qs,
         category_titles={c["id"]: c[lang]["title"] for c in categories},
     )
-    return shell.replace(SLOT, html, 1)
+    return html

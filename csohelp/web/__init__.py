@@ -9,7 +9,8 @@ from . import link_routes, request_routes, search_routes
 from .catalogue import Catalogue
 from .errors import install_error_handlers
 from .settings import Settings
-from .site import SiteFiles, home_choice, redirect_home, remember_lang
+from .shell import ShellPages
+from .site import LanguageCookie, SiteFiles, home_choice, redirect_home
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CSO Canada help center", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.site_dir)
+    app.state.shells = ShellPages(settings.site_dir)  # the search and request pages fill these
     install_error_handlers(app)
 
     @app.get("/healthz")
@@ -31,7 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return redirect_home(lang)
         response = await files.get_response("index.html", request.scope)
         response.headers["Vary"] = "Accept-Language, Cookie, Referer"
-        remember_lang(response, request, "/")
         return response
 
     # Feature routes, before the site is mounted at "/": search and its pages (issue 3), the
@@ -39,15 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for feature in (search_routes, request_routes, link_routes):
         feature.include(app)
 
-    @app.middleware("http")
-    async def remember_page_lang(request: Request, call_next):
-        response = await call_next(request)
-        path = request.url.path
-        is_page = response.headers.get("content-type", "").startswith("text/html")
-        if request.method == "GET" and is_page and response.status_code == 200 and path != "/":
-            remember_lang(response, request, path)
-        return response
-
+    app.add_middleware(LanguageCookie)
     files = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
     app.mount("/", files, name="site")
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-LANGS = ("fr", "en")
-DEFAULT = "fr"
+from ..content import DEFAULT_LANG as DEFAULT
+from ..content import LANGS
+
 COOKIE = "csohelp_lang"
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from html import escape
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..content import CONTACT
+from ..pages import STRINGS as PAGE_STRINGS
 from ..requests_model import MAX, REQUEST_TYPE_LABELS
 
-SLOT = re.compile(r'<div class="csohelp-slot" data-slot="request">\s*</div>')
 ASSETS = ('<link rel="stylesheet" href="/assets/csohelp-request.css">'
           '<script src="/assets/csohelp-request.js" defer></script>')
 
@@ -57,7 +54,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "next_1": "Votre demande est transmise à CSOL (Soutien des opérations clientèle en ligne).",
         "next_2": "Notez ce numéro de référence et indiquez-le chaque fois que vous communiquez avec CSOL "
                   "au sujet de cette demande.",
-        "contact_title": "Joindre CSOL", "contact_web": "Site web :", "contact_phone": "Téléphone :",
         "another": "Envoyer une autre demande", "home": "Retour à l'accueil",
     },
     "en": {
@@ -99,10 +95,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "next_1": "Your request is forwarded to CSOL (Customer Support Operations Online).",
         "next_2": "Write down this reference number and quote it whenever you contact CSOL "
                   "about this request.",
-        "contact_title": "Contact CSOL", "contact_web": "Web site:", "contact_phone": "Phone:",
         "another": "Send another request", "home": "Back to the home page",
     },
 }
+# The contact words are the pages' own ("Joindre CSOL"...), so both say the same thing.
+WORDS = {lang: {**PAGE_STRINGS[lang], **words} for lang, words in STRINGS.items()}
 
 
 def form_path(lang: str) -> str:
@@ -118,25 +115,5 @@ _env = Environment(loader=PackageLoader("csohelp", "templates/request"),
 def render_fragment(template: str, lang: str, **context: Any) -> str:
     """One of templates/request/*.html, escaped, with the page's words."""
     types = [(k, REQUEST_TYPE_LABELS[k][lang]) for k in REQUEST_TYPE_LABELS]
-    return _env.get_template(template).render(lang=lang, t=STRINGS[lang], contact=CONTACT, max=MAX,
+    return _env.get_template(template).render(lang=lang, t=WORDS[lang], contact=CONTACT, max=MAX,
                                               request_types=types, action=form_path(lang), **context)
-
-
-def shell_file(site_dir: Path, lang: str) -> Path:
-    """The built shell page of the form in `lang`."""
-    return Path(site_dir) / form_path(lang).strip("/") / "index.html"
-
-
-def fill_shell(site_dir: Path, lang: str, fragment: str, title: str | None = None) -> str:
-    """The site's shell page with our content in its slot and our assets in its head."""
-    page = shell_file(site_dir, lang).read_text("utf-8")
-    page = SLOT.sub(lambda _: fragment, page, count=1)
-    page = page.replace("</head>", ASSETS + "</head>", 1)
-    if title:
-        title = escape(title)
-        # The confirmation page says so in its title and heading (announced on load).
-        page = re.sub(r"<title>(.*?)(\s-\s.*)?</title>",
-                      lambda m: f"<title>{title}{m.group(2) or ''}</title>", page, count=1, flags=re.S)
-        page = re.sub(r"(<h1[^>]*>).*?(</h1>)", lambda m: m.group(1) + title + m.group(2), page, count=1,
-                      flags=re.S)
-    return page

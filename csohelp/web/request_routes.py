@@ -13,17 +13,17 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..content import home_url
+from ..content import LANGS, home_url
 from ..forward import ForwardWorker, SmtpConfig
 from ..requests_model import InvalidRequest, form_to_data, validate_request
 from ..store import REFERENCE, RequestStore, StoreError, open_store
 from .errors import error_body
 from .lang import request_lang
-from .request_page import STRINGS, fill_shell, form_path, render_fragment
+from .request_page import ASSETS, STRINGS, form_path, render_fragment
 from .security import (
     CSRF_FIELD,
     RateLimiter,
@@ -35,6 +35,7 @@ from .security import (
     set_csrf_cookie,
 )
 from .settings import Settings
+from .shell import ShellPages
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -111,13 +112,20 @@ def include(app: FastAPI) -> None:
         return JSONResponse({"reference": reference, "status": "queued"}, status_code=201,
                             headers={} if created else {"Idempotent-Replayed": "true"})
 
-    for lang in ("fr", "en"):
-        _form_routes(app, service, lang)
+    shells: ShellPages = app.state.shells
+    for lang in LANGS:
+        _form_routes(app, service, shells, lang)
 
 
-def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
+def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang: str) -> None:
     path = form_path(lang)
     t = STRINGS[lang]
+
+    def filled(fragment: str, title: str | None = None) -> str:
+        html = shells.fill("request", lang, fragment, head=ASSETS, title=title)
+        if html is None:
+            raise HTTPException(503, "no built site: run `csohelp build`")
+        return html
 
     def page(request: Request, status: int = 200, *, values: dict[str, Any] | None = None,
              errors: dict[str, str] | None = None, form_error: str | None = None,
@@ -126,7 +134,7 @@ def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
         fragment = render_fragment("form.html", lang, values=values or {}, errors=errors or {},
                                    form_error=form_error, csrf=token, topic=topic,
                                    idempotency_key=idempotency_key or uuid.uuid4().hex)
-        response = HTMLResponse(fill_shell(service.settings.site_dir, lang, fragment), status_code=status,
+        response = HTMLResponse(filled(fragment), status_code=status,
                                 headers={"Cache-Control": "no-store"})
         set_csrf_cookie(response, request, token)
         return response
@@ -145,8 +153,7 @@ def _form_routes(app: FastAPI, service: RequestService, lang: str) -> None:
         sent = request.query_params.get("sent", "")
         if sent and REFERENCE.match(sent) and await run_in_threadpool(service.store.get, sent):
             fragment = render_fragment("confirmation.html", lang, reference=sent, home=home_url(lang))
-            html = fill_shell(service.settings.site_dir, lang, fragment, title=t["thanks_title"])
-            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+            return HTMLResponse(filled(fragment, t["thanks_title"]), headers={"Cache-Control": "no-store"})
         topic = topic_info(request.query_params.get("topic"))
         values = {"language": lang, **({"request_type": topic["request_type"]} if topic else {})}
         return page(request, values=values, topic=topic)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -15,38 +13,15 @@ from ..search.page import render_results
 from ..search.query import CONTROL
 from .errors import error_body
 from .lang import request_lang
+from .shell import ShellPages
 
 Lang = Literal["fr", "en"]
 NOT_FOUND = {"fr": "Sujet introuvable.", "en": "Topic not found."}
-SHELLS = {"fr": "search/index.html", "en": "en/search/index.html"}
-
-
-class ShellPages:
-    """The built search shell page per language, re-read only when a new site is published."""
-
-    def __init__(self, site_dir: Path):
-        self.site_dir = Path(site_dir)
-        self._pages: dict[str, tuple[tuple[int, int], str]] = {}
-
-    def get(self, lang: str) -> str | None:
-        """The shell's HTML (one stat per request: the `site` symlink may have moved); None if unbuilt."""
-        path = self.site_dir / SHELLS[lang]
-        try:
-            st = os.stat(path)
-            key = (st.st_ino, st.st_mtime_ns)
-            found = self._pages.get(lang)
-            if found is None or found[0] != key:
-                found = self._pages[lang] = (key, path.read_text("utf-8"))
-        except OSError:
-            return None
-        return found[1]
-
-
 def include(app: FastAPI) -> None:
     """Add the search routes to the app (before the site is mounted at "/")."""
     settings = app.state.settings
     app.state.search = backend_for(settings.index_dir)
-    shells = ShellPages(settings.site_dir)
+    shells: ShellPages = app.state.shells
     router = APIRouter()
 
     @router.get("/api/search")
@@ -85,8 +60,7 @@ def include(app: FastAPI) -> None:
     def results_page(request: Request, lang: str) -> Response:
         q = request.query_params.get("q", "")
         category = request.query_params.get("category") or None
-        shell = shells.get(lang)
-        if shell is None:
+        if shells.get("search", lang) is None:
             return JSONResponse(error_body(503, "no built site"), status_code=503)
         backend = app.state.search
         try:
@@ -105,7 +79,7 @@ def include(app: FastAPI) -> None:
             # An article id typed as the query: go straight to the topic.
             return RedirectResponse(result.redirect, status_code=303)
         shown = result.query if result is not None else " ".join(CONTROL.sub(" ", q).split())[:500]
-        page = render_results(shell, lang, shown, category, result, categories, error)
+        page = shells.fill("search", lang, render_results(lang, shown, category, result, categories, error))
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
     @router.get("/search/", include_in_schema=False)

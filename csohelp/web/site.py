@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .lang import COOKIE, LANGS, negotiate, path_lang
+
+COOKIE_AGE = 365 * 24 * 3600
 
 
 class SiteFiles(StaticFiles):
@@ -50,11 +53,32 @@ def home_choice(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-def remember_lang(response: Response, request: Request, path: str) -> None:
-    """Remember the language of the page just read, for the next visit to `/`."""
-    lang = path_lang(path)
-    if request.cookies.get(COOKIE) != lang:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+class LanguageCookie:
+    """Remember the language of each page read (HTML, 200, GET), for the next visit to `/`.
+
+    Plain ASGI, not BaseHTTPMiddleware: it only looks at the response's first message, so the
+    API and static files pay next to nothing for it.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        lang = path_lang(scope["path"])
+        known = Request(scope).cookies.get(COOKIE)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200 and known != lang:
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.append("set-cookie", f"{COOKIE}={lang}; Max-Age={COOKIE_AGE}; Path=/; "
+                                                 "HttpOnly; SameSite=lax")
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def redirect_home(lang: str) -> RedirectResponse:
