@@ -17,12 +17,11 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.message import Message
 from typing import Any
 
 from .content import CONTACT
+from .mail import compose
 from .requests_model import REQUEST_TYPE_LABELS
 from .store import RequestStore, StoredRequest
 
@@ -86,24 +85,13 @@ def message_id(reference: str, sender: str) -> str:
     return f"<{reference}.request@{domain}>"
 
 
-def build_message(record: StoredRequest, config: SmtpConfig) -> EmailMessage:
+def build_message(record: StoredRequest, config: SmtpConfig) -> Message:
     """The message for CSOL, in the client's language, with the reference in the subject."""
     lang = record.language if record.language in LABELS else "fr"
     t, d = LABELS[lang], record.data
     refs = d.get("references") or {}
     type_label = REQUEST_TYPE_LABELS.get(d["request_type"], {}).get(lang, d["request_type"])
     colon = " :" if lang == "fr" else ":"  # French typography: a space before the colon
-    msg = EmailMessage()
-    msg["Subject"] = f"[{record.reference}] {t['subject']}{colon} {d['subject']}"
-    msg["From"] = formataddr(("CSO Canada", config.sender))
-    msg["To"] = config.recipient
-    # Address, not formataddr: formataddr leaves a comma of a non-ASCII name outside the encoded
-    # word, so "Jö, x@evil.example" would add a second Reply-To address.
-    msg["Reply-To"] = Address(d["contact_name"], addr_spec=d["email"])
-    msg["Message-ID"] = message_id(record.reference, config.sender)
-    msg["Date"] = formatdate(localtime=False)
-    msg["Content-Language"] = "fr-CA" if lang == "fr" else "en-CA"
-    msg["X-CSOL-Reference"] = record.reference
     rows = [
         ("reference", record.reference), ("created_at", record.created_at),
         ("request_type", type_label), ("company", d["company"]),
@@ -115,8 +103,13 @@ def build_message(record: StoredRequest, config: SmtpConfig) -> EmailMessage:
     lines = [t["intro"], ""] + [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
     lines += ["", t["business"], "", f"{t['description']}{colon}", d["description"], "", "-- ",
               f"CSOL {CONTACT['web']}"]
-    msg.set_content("\n".join(lines))
-    return msg
+    # mail.compose encodes every client value itself: nothing here is ever parsed as a header.
+    return compose(subject=f"[{record.reference}] {t['subject']}{colon} {d['subject']}",
+                   sender=("CSO Canada", config.sender), to=config.recipient,
+                   reply_to=(d["contact_name"], d["email"]), body="\n".join(lines),
+                   language="fr-CA" if lang == "fr" else "en-CA",
+                   message_id=message_id(record.reference, config.sender),
+                   extra={"X-CSOL-Reference": record.reference})
 
 
 def send_message(record: StoredRequest, config: SmtpConfig) -> None:

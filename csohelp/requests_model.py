@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -64,6 +65,8 @@ GENERIC: dict[str, tuple[str, str]] = {
                  "This field must be at most {max} characters."),
     "one_line": ("Ce champ doit tenir sur une seule ligne.", "This field must fit on one line."),
     "control": ("Ce champ contient des caractères de contrôle.", "This field contains control characters."),
+    "encoded": ("Ce champ ne peut pas contenir la suite de caractères «\u00a0=?\u00a0».",
+                'This field cannot contain the characters "=?".'),
     "unknown": ("Champ inconnu.", "Unknown field."),
 }
 # Fields whose every problem reads as the "required" message (a choice or a statement).
@@ -79,7 +82,14 @@ PHONE = re.compile(
 EMAIL = re.compile(r"^[!#-'*+\-./0-9=?A-Z^-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls (C1 can drive a terminal: \x9b is CSI), except tab/newline handled below.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides, isolates and marks: they reorder what an agent reads (a reference,
+# an address); removed, since a client may paste them without knowing.
+BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# An RFC 2047 encoded word starts with "=?": a single-line field never needs one, and a mail
+# reader could decode it into header text (issue 9). mail.py encodes headers anyway.
+ENCODED_WORD = "=?"
 # Every break str.splitlines() knows (\x85 too): the email package refuses them in headers.
 LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
 
@@ -97,8 +107,10 @@ class _Model(BaseModel):
     def _blank_is_none(cls, value: Any, info: Any) -> Any:
         # An empty optional field is "not given", whatever the client sends for it.
         optional = not cls.model_fields[info.field_name].is_required()
-        if isinstance(value, str) and not value.strip() and optional:
-            return None
+        if isinstance(value, str):
+            value = BIDI.sub("", value)
+            if not value.strip() and optional:
+                return None
         return value
 
     @field_validator("*")
@@ -110,6 +122,8 @@ class _Model(BaseModel):
                 raise PydanticCustomError("one_line", "one line")
             if CONTROL.search(value) or (not multiline and "\t" in value):
                 raise PydanticCustomError("control", "control characters")
+            if not multiline and info.field_name != "email" and ENCODED_WORD in value:
+                raise PydanticCustomError("encoded", "encoded word")
         return value
 
 
@@ -143,8 +157,13 @@ class ServiceRequest(_Model):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not EMAIL.match(value):
+        if ENCODED_WORD in value or not EMAIL.match(value):
             raise PydanticCustomError("invalid", "invalid email")
+        try:
+            # What a mail server accepts (no "..", no leading dot, sane labels); no DNS lookup.
+            validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError:
+            raise PydanticCustomError("invalid", "invalid email") from None
         return value
 
     @field_validator("customer_number")
@@ -197,7 +216,7 @@ def _kind(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         return "too_long", {"max": error.get("ctx", {}).get("max_length", "")}
     if kind == "extra_forbidden":
         return "unknown", {}
-    if kind in ("one_line", "control", "invalid"):
+    if kind in ("one_line", "control", "invalid", "encoded"):
         return kind, {}
     return "invalid", {}
 
