@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,10 @@ from .pdf import plan_downloads, render_plan
 from .plan import Plan, load_plan
 
 CATALOGUE = "catalogue.json"
+LOCK = ".build.lock"
+# How long a second build waits for the first (a full build takes well under a minute here):
+# waiting, not failing, so a cron build and a hand-run one both end with the newest content.
+LOCK_WAIT = float(os.environ.get("CSOHELP_BUILD_WAIT", "900"))
 
 
 @dataclass
@@ -85,8 +91,45 @@ def load_content(
     return corpus, plan
 
 
-def build_site(paths: Paths, today: date | None = None) -> BuildResult:
-    """Build everything from faq/ into fresh folders, then publish them; raise on any problem."""
+@contextmanager
+def build_lock(work: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the project's build lock (flock on build/.build.lock) or raise BuildError after `wait` s.
+
+    Two builds at once would publish and tidy each other's folders; the kernel drops the lock
+    when a build dies, so a killed build never blocks the next one.
+    """
+    wait = LOCK_WAIT if wait is None else wait
+    work.mkdir(parents=True, exist_ok=True)
+    fd = os.open(work / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+                    raise BuildError(f"another build (pid {holder}) is still running in {work.parent} "
+                                     f"after {wait:.0f} s; the published site was kept") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def build_site(paths: Paths, today: date | None = None, lock_wait: float | None = None) -> BuildResult:
+    """Build everything from faq/ into fresh folders, then publish them; raise on any problem.
+
+    One build at a time per project (build_lock): a second one waits for the first.
+    """
+    with build_lock(paths.work, lock_wait):
+        return _build(paths, today)
+
+
+def _build(paths: Paths, today: date | None) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     corpus, plan = load_content(paths.faq, paths.plan, today)
@@ -216,7 +259,15 @@ def publish_dir(new: Path, target: Path) -> None:
     previous = target.resolve() if target.is_symlink() else None
     os.replace(link_tmp, target)
     prefix = new.name.split("-", 1)[0] + "-"
+    # Keep the new one, the one just replaced (a running server may still be reading it) and
+    # whatever any published link points at; the build lock guarantees no other build is
+    # writing here, so anything else is a leftover of a replaced or killed build.
+    keep = {new.resolve(), previous} | published_targets(target.parent)
     for old in new.parent.glob(prefix + "*"):
-        # Keep the new one and the one just replaced: a running server may still be reading it.
-        if old.resolve() not in (new.resolve(), previous):
+        if old.resolve() not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def published_targets(folder: Path) -> set[Path]:
+    """The folders the symlinks in `folder` (site, docs, search_index...) point at."""
+    return {entry.resolve() for entry in folder.iterdir() if entry.is_symlink()}
