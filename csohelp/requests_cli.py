@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,27 @@ EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "r
                   "references.order", "references.machine", "topic", "subject", "description")
 
 
+# A spreadsheet that splits on `,` `;` (French Excel) or tab starts a new cell after any of
+# them, and quotes or spaces before = + - @ do not stop a formula: neutralise each such start.
+FORMULA = re.compile(r'(^|[,;\t\r\n])([\s"]*)(?=[=+\-@])')
+# Characters that would act on an agent's terminal instead of showing: controls (C0, C1), bidi
+# and other format characters, line and paragraph separators.
+UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs as a formula, whatever the separator: ' before each start."""
+    if not isinstance(value, str):
+        return value
+    return FORMULA.sub(lambda m: m.group(1) + m.group(2) + "'", value)
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` with every control or format character shown as \\uXXXX (valid inside JSON too)."""
+    return "".join(f"\\u{ord(c):04x}" if c not in keep and unicodedata.category(c) in UNPRINTABLE
+                   else c for c in text)
+
+
 def _open(args: argparse.Namespace) -> tuple[Settings, RequestStore]:
     # Imported here so `csohelp --help` and the other subcommands do not load the web stack.
     from .store import open_store
@@ -34,8 +57,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     """One line per request: reference, date, status, type, company, subject."""
     _, store = _open(args)
     for r in store.list(status=args.status, limit=args.limit):
-        print(f"{r.reference}  {r.created_at}  {r.status:6}  {r.data['request_type']:19}  "
-              f"{r.data['company'][:30]:30}  {r.data['subject'][:60]}")
+        company, subject = printable(r.data["company"]), printable(r.data["subject"])
+        print(f"{r.reference}  {r.created_at}  {r.status:6}  {printable(r.data['request_type']):19}  "
+              f"{company[:30]:30}  {subject[:60]}")
     counts = store.counts()
     print(f"{counts['queued'] + counts['sent']} requests: {counts['queued']} queued, {counts['sent']} sent",
           file=sys.stderr)
@@ -48,7 +72,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     record = store.get(args.reference)
     if record is None:
         raise CsohelpError(f"no request {args.reference}")
-    print(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
+    # JSON escapes C0 controls itself; C1, bidi and separators would reach the terminal raw.
+    print(printable(json.dumps(record.as_dict(), ensure_ascii=False, indent=2), keep="\n"))
     return 0
 
 
@@ -60,20 +85,24 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """All requests as one JSON list or as CSV (spreadsheet formulas neutralized)."""
+    """All requests as one JSON list, CSV (formulas neutralised) or XLSX (every cell text)."""
     _, store = _open(args)
+    if args.format == "xlsx" and sys.stdout.isatty():
+        raise CsohelpError("xlsx is a binary file: redirect it, e.g. `... --format xlsx > requests.xlsx`")
     records = [r.as_dict() for r in store.list(status=args.status)]
     if args.format == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(printable(json.dumps(records, ensure_ascii=False, indent=1), keep="\n"))
+        return 0
+    if args.format == "xlsx":
+        from .xlsx import write_xlsx
+
+        sys.stdout.flush()
+        write_xlsx(sys.stdout.buffer, EXPORT_COLUMNS, [_row(r) for r in records])
         return 0
     writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for record in records:
-        row = _row(record)
-        # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
-                         for k, v in row.items()})
+        writer.writerow({k: neutralise(v) for k, v in _row(record).items()})
     return 0
 
 
@@ -111,7 +140,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("reference")
     q.set_defaults(func=cmd_show)
     q = rsub.add_parser("export", parents=[common], help="all requests as JSON or CSV on stdout")
-    q.add_argument("--format", choices=("csv", "json"), default="json")
+    q.add_argument("--format", choices=("csv", "json", "xlsx"), default="json",
+                   help="xlsx: every cell is text (no formula runs); csv: formula starts neutralised")
     q.add_argument("--status", choices=("queued", "sent"))
     q.set_defaults(func=cmd_export)
     q = rsub.add_parser("forward", parents=[common], help="send queued requests to CSOL by SMTP (for cron)")
