@@ -32,6 +32,7 @@ from .security import (
     csrf_ok,
     csrf_token,
     proxy_networks,
+    rate_key,
     set_csrf_cookie,
 )
 from .settings import Settings
@@ -58,8 +59,8 @@ class RequestService:
         self.worker: ForwardWorker | None = None
 
     def client(self, request: Request) -> str:
-        """The key the rate limit counts by."""
-        return client_ip(request, self.proxies)
+        """The key the rate limit counts by (the client's address, or its IPv6 /64)."""
+        return rate_key(client_ip(request, self.proxies))
 
     async def submit(self, data: dict[str, Any], key: str | None) -> tuple[str, bool]:
         """Store (committed before we answer) and wake the forwarder; StoreError if it cannot."""
@@ -86,7 +87,8 @@ def include(app: FastAPI) -> None:
     @app.post("/api/requests")
     async def api_submit(request: Request) -> Response:
         lang = request_lang(request)
-        wait = service.limiter.hit(service.client(request))
+        client = service.client(request)
+        wait = service.limiter.allow(client)
         if wait is not None:
             return JSONResponse(error_body(429, RATE[lang]), status_code=429,
                                 headers={"Retry-After": str(int(wait) + 1)})
@@ -108,6 +110,8 @@ def include(app: FastAPI) -> None:
         except StoreError:
             return JSONResponse(error_body(503, STRINGS[lang]["unavailable"]), status_code=503,
                                 headers={"Retry-After": "60"})
+        if created:  # only accepted submissions count against the limit, not errors or replays
+            service.limiter.record(client)
         # No Location: there is deliberately no public GET of a request (it holds personal data).
         return JSONResponse({"reference": reference, "status": "queued"}, status_code=201,
                             headers={} if created else {"Idempotent-Replayed": "true"})
@@ -168,7 +172,8 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         values = {k: v for k, v in fields.items() if k not in ("website", CSRF_FIELD, "idempotency_key")}
         values["business"] = form_to_data(fields)["business"]
         again = {"values": values, "idempotency_key": key, "topic": topic}
-        wait = service.limiter.hit(service.client(request))
+        client = service.client(request)
+        wait = service.limiter.allow(client)
         if wait is not None:
             response = page(request, 429, form_error=t["rate"], **again)
             response.headers["Retry-After"] = str(int(wait) + 1)
@@ -186,11 +191,13 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         except InvalidRequest as exc:
             return page(request, 422, errors=exc.messages(lang), **again)
         try:
-            reference, _ = await service.submit(valid.model_dump(), f"form:{key}")
+            reference, created = await service.submit(valid.model_dump(), f"form:{key}")
         except StoreError:
             response = page(request, 503, form_error=t["unavailable"], **again)
             response.headers["Retry-After"] = "60"
             return response
+        if created:
+            service.limiter.record(client)
         # Post/redirect/get: a reload shows the confirmation again instead of posting twice.
         return RedirectResponse(f"{path}?sent={reference}", status_code=303)
 

@@ -10,6 +10,7 @@ import re
 import secrets
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
@@ -150,6 +151,7 @@ class SecurityMiddleware:
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def proxy_networks(trusted_proxies: Sequence[str]) -> list[Network]:
@@ -163,54 +165,130 @@ def proxy_networks(trusted_proxies: Sequence[str]) -> list[Network]:
     return networks
 
 
+def hop_address(hop: str) -> IPAddress | None:
+    """The address of one X-Forwarded-For hop: `IP`, `IP:port`, `[IPv6]` or `[IPv6]:port`."""
+    hop = hop.strip().strip('"')
+    if hop.startswith("["):
+        hop = hop[1:].partition("]")[0]
+    elif hop.count(":") == 1:  # IPv4 with a port (a bare IPv6 has several colons)
+        hop = hop.partition(":")[0]
+    try:
+        ip = ipaddress.ip_address(hop)
+    except ValueError:
+        return None
+    return ip.ipv4_mapped or ip if isinstance(ip, ipaddress.IPv6Address) else ip
+
+
 def client_ip(request: Request, networks: Sequence[Network]) -> str:
-    """The client's address; X-Forwarded-For counts only when the peer is a trusted proxy."""
+    """The client's address; X-Forwarded-For counts only when the peer is a trusted proxy.
+
+    Every X-Forwarded-For line counts (a proxy may add its own line rather than append to the
+    client's), read from the right: the first address our own proxies did not add is the client.
+    """
     peer = request.client.host if request.client else "unknown"
 
-    def trusted(address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in net for net in networks)
+    def trusted(ip: IPAddress | None) -> bool:
+        return ip is not None and any(ip in net for net in networks)
 
-    if not networks or not trusted(peer):
+    if not networks or not trusted(hop_address(peer)):
         return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    # From the right: the last address our own proxies did not add is the client.
+    lines = request.headers.getlist("x-forwarded-for")
+    hops = [h.strip() for h in ",".join(lines).split(",") if h.strip()]
     for hop in reversed(hops):
-        if not trusted(hop):
-            return hop
-    return hops[0] if hops else peer
+        ip = hop_address(hop)
+        if ip is None:
+            return hop[:100]  # not an address: counted as written (our proxies write addresses)
+        if not trusted(ip):
+            return str(ip)
+    first = hop_address(hops[0]) if hops else None
+    return str(first) if first else peer
 
 
-class RateLimiter:
-    """At most `per_minute` hits per client in any 60 s window; 0 turns it off."""
+def rate_key(address: str) -> str:
+    """What the rate limit counts by: the IPv4 address, or the IPv6 /64 (one site's subnet)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
-    def __init__(self, per_minute: int, window: float = 60.0):
-        self.per_minute, self.window = per_minute, window
+
+class HitStore(ABC):
+    """Where the limiter keeps its counts: this process's memory, or a store shared by workers."""
+
+    @abstractmethod
+    def recent(self, key: str, since: float) -> list[float]:
+        """The times of `key`'s hits after `since`, oldest first."""
+
+    @abstractmethod
+    def add(self, key: str, at: float) -> None:
+        """Count one hit of `key` at time `at`."""
+
+
+class MemoryHitStore(HitStore):
+    """Counts in a dict of deques, for one server process."""
+
+    def __init__(self, window: float = 60.0):
+        self.window = window
         self._hits: dict[str, deque[float]] = {}
         self._pruned_at = float("-inf")
         self._lock = threading.Lock()
 
-    def hit(self, client: str, now: float | None = None) -> float | None:
-        """Count one hit; None if allowed, else the seconds to wait."""
-        if self.per_minute <= 0:
-            return None
-        now = time.monotonic() if now is None else now
+    def recent(self, key: str, since: float) -> list[float]:
+        with self._lock:
+            hits = self._hits.get(key)
+            while hits and hits[0] <= since:
+                hits.popleft()
+            return list(hits or ())
+
+    def add(self, key: str, at: float) -> None:
         with self._lock:
             # Forget idle clients so memory stays bounded; at most once a window, or many active
             # clients would make every hit walk the whole table.
-            if len(self._hits) > 10_000 and now - self._pruned_at >= self.window:
-                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.window}
-                self._pruned_at = now
-            hits = self._hits.setdefault(client, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(hits[0] + self.window - now, 1.0)
-            hits.append(now)
+            if len(self._hits) > 10_000 and at - self._pruned_at >= self.window:
+                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > at - self.window}
+                self._pruned_at = at
+            self._hits.setdefault(key, deque()).append(at)
+
+
+class RateLimiter:
+    """At most `per_minute` accepted submissions per client in any 60 s window; 0 turns it off.
+
+    `allow` before the work, `record` once a submission was accepted: refused and replayed
+    submissions (422, 403, 415, 413, an idempotent replay) do not count, so a few typos never
+    lock an office out. Between the two, concurrent submissions of one client may pass a limit
+    by the few in flight; that is the price of not counting failures.
+    """
+
+    def __init__(self, per_minute: int, window: float = 60.0, store: HitStore | None = None):
+        self.per_minute, self.window = per_minute, window
+        self.store = store or MemoryHitStore(window)
+
+    def allow(self, key: str, now: float | None = None) -> float | None:
+        """None if `key` may submit now, else the seconds to wait."""
+        if self.per_minute <= 0:
             return None
+        now = time.monotonic() if now is None else now
+        hits = self.store.recent(key, now - self.window)
+        if len(hits) >= self.per_minute:
+            return max(hits[-self.per_minute] + self.window - now, 1.0)
+        return None
+
+    def record(self, key: str, now: float | None = None) -> None:
+        """Count one accepted submission of `key`."""
+        if self.per_minute > 0:
+            self.store.add(key, time.monotonic() if now is None else now)
+
+    def hit(self, key: str, now: float | None = None) -> float | None:
+        """`allow` and, if allowed, `record` at once (for callers that count every attempt)."""
+        wait = self.allow(key, now)
+        if wait is None:
+            self.record(key, now)
+        return wait
 
 
 def csrf_token(request: Request) -> str:
