@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import queue
@@ -20,6 +21,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
@@ -28,7 +30,9 @@ from .analysis import OTHER, WORD_RE, Synonyms, analyzer, fold, spell_analyzer, 
 from .scoring import Scorer
 from .spelling import Vocabulary
 
+log = logging.getLogger(__name__)
 META = "meta.json"
+RETRY_FAILED = 30.0  # seconds before a published index that failed to open is tried again
 # Short fields (titles, keywords) are barely normalised by length: a long title is not worse.
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.3, keywords_B=0.3, xtitle_B=0.3, xkeywords_B=0.3)
 FORMAT = 1
@@ -211,7 +215,10 @@ class OpenIndex:
         # Derived once per index, not per query: read by every request thread.
         self.category_ids = {c["id"] for c in meta["categories"]} | {t["category"] for t in meta["topics"]}
         self.synonyms: Synonyms = synonym_table(meta["synonyms"])
-        self._indexes = {lang: whoosh_index.open_dir(str(path / lang)) for lang in LANGS}
+        # No mmap: a segment truncated on disk would raise SIGBUS on a mapped read and kill the
+        # whole server; plain reads raise an exception we can handle.
+        self._indexes = {lang: FileStorage(str(path / lang), supports_mmap=False, readonly=True).open_index()
+                         for lang in LANGS}
         self._pools: dict[str, queue.LifoQueue] = {lang: queue.LifoQueue() for lang in LANGS}
         self._created = dict.fromkeys(LANGS, 0)
         self._opened: list[Any] = []
@@ -225,8 +232,25 @@ class OpenIndex:
 
     @classmethod
     def open(cls, path: Path) -> OpenIndex:
-        """Open the index folder at path (a resolved, complete build)."""
-        return cls(path, json.loads((path / META).read_text("utf-8")))
+        """Open the index folder at path (a resolved, complete build) and read all of it once."""
+        opened = cls(path, json.loads((path / META).read_text("utf-8")))
+        try:
+            opened.verify()
+        except BaseException:
+            opened.close()
+            raise
+        return opened
+
+    def verify(self) -> None:
+        """Read every stored document and every term's postings: a damaged file fails here, before
+        the index is put in service, rather than in the middle of a query."""
+        for lang in LANGS:
+            with self.searching(lang) as searcher:
+                reader = searcher.reader()
+                for _ in reader.all_stored_fields():
+                    pass
+                for field, term in reader.all_terms():
+                    reader.postings(field, term).all_ids()
 
     @contextmanager
     def searching(self, lang: str) -> Iterator[Any]:
@@ -288,6 +312,8 @@ class IndexHandle:
         self._key: tuple | None = None
         self._open: OpenIndex | None = None
         self._retired: list[OpenIndex] = []
+        self._failed: tuple[tuple, float] | None = None  # a published index that did not open
+        self.problem: str | None = None  # why the published index is not the one in service
 
     def _probe(self) -> tuple | None:
         """Where the index lives now and its marker's identity; None when there is none."""
@@ -305,8 +331,17 @@ class IndexHandle:
             return self._open
         if key != self._key:
             with self._lock:
-                if key != self._key:
-                    fresh = OpenIndex.open(Path(key[0]))
+                if key != self._key and not self._failed_recently(key):
+                    try:
+                        fresh = OpenIndex.open(Path(key[0]))
+                    except Exception as exc:  # noqa: BLE001 - any damage: keep the last good index
+                        self._failed = (key, time.monotonic())
+                        self.problem = f"{key[0]}: {type(exc).__name__}: {exc}"[:300]
+                        log.error("search index %s cannot be opened (%s: %s); %s", key[0],
+                                  type(exc).__name__, exc, "still serving the previous one"
+                                  if self._open else "search is unavailable")
+                        return self._open
+                    self._failed, self.problem = None, None
                     if self._open is not None:
                         # Keep the previous one open a while: requests may still be reading it.
                         self._retired.append(self._open)
@@ -314,3 +349,8 @@ class IndexHandle:
                             self._retired.pop(0).close()
                     self._open, self._key = fresh, key
         return self._open
+
+    def _failed_recently(self, key: tuple) -> bool:
+        """The same published index failed less than RETRY_FAILED s ago: do not reread it per query."""
+        return (self._failed is not None and self._failed[0] == key
+                and time.monotonic() - self._failed[1] < RETRY_FAILED)

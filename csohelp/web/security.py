@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import os
 import re
 import secrets
@@ -29,6 +30,9 @@ MAX_BODY = 32 * 1024
 CSRF_COOKIE = "csohelp_csrf"
 CSRF_FIELD = "csrf_token"
 TOO_LARGE = {"fr": "Requête trop volumineuse : 32 Ko au plus.", "en": "Request too large: 32 KB at most."}
+INTERNAL = {"fr": "Erreur interne du serveur : réessayez dans un moment.",
+            "en": "Internal server error: try again in a moment."}
+log = logging.getLogger(__name__)
 
 
 class InlineScripts:
@@ -95,7 +99,9 @@ COMMON_HEADERS = [
 
 
 class SecurityMiddleware:
-    """Security headers on every response, and a 413 for bodies over `max_body` bytes."""
+    """Security headers on every response, a 413 for bodies over `max_body` bytes, and the one
+    JSON error shape (with the headers) for any unhandled error: Starlette's own 500 comes from
+    its outermost layer, past every middleware, as bare text."""
 
     def __init__(self, app: ASGIApp, site_dir: Path, max_body: int = MAX_BODY):
         self.app = app
@@ -107,8 +113,12 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != b"content-security-policy"]
                 content_type = dict(headers).get(b"content-type", b"")
@@ -138,15 +148,27 @@ class SecurityMiddleware:
                     raise HTTPException(413, TOO_LARGE[path_lang(scope["path"])])
             return message
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception as exc:
+            if started:  # too late for an error page: let the server cut the connection
+                raise
+            # The traceback names code, not request data; the path is ours to log, not the query.
+            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], scope["path"],
+                      exc_info=exc)
+            lang = path_lang(scope["path"])
+            await self._error(send_with_headers, 500, INTERNAL[lang], close=False)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        lang = path_lang(scope["path"])
-        body = json.dumps({"status": 413, "error": TOO_LARGE[lang], "errors": {}},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await self._error(send, 413, TOO_LARGE[path_lang(scope["path"])], close=True)
+
+    @staticmethod
+    async def _error(send: Send, status: int, message: str, close: bool) -> None:
+        body = json.dumps({"status": status, "error": message, "errors": {}}, ensure_ascii=False).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"cache-control", b"no-store")]
+        await send({"type": "http.response.start", "status": status,
+                    "headers": headers + ([(b"connection", b"close")] if close else [])})
         await send({"type": "http.response.body", "body": body})
 
 
