@@ -11,6 +11,7 @@ import re
 import shutil
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -222,6 +223,9 @@ class OpenIndex:
         self._pools: dict[str, queue.LifoQueue] = {lang: queue.LifoQueue() for lang in LANGS}
         self._created = dict.fromkeys(LANGS, 0)
         self._opened: list[Any] = []
+        # Without mmap each searcher holds its segment files open: close them when this index is
+        # dropped without close() (a retired index, a backend a test let go).
+        weakref.finalize(self, _close_searchers, self._opened)
         self._lock = threading.Lock()
         self._vocabularies: dict[str, Vocabulary] = {}
         # Shared by all threads: BM25 length factors, idf and decoded postings (read-only use).
@@ -297,6 +301,12 @@ class OpenIndex:
             for searcher in self._opened:
                 searcher.close()
             self._opened.clear()
+
+
+def _close_searchers(searchers: list[Any]) -> None:
+    """Close every searcher in the list (an OpenIndex's finalizer)."""
+    while searchers:
+        searchers.pop().close()
 
 
 class IndexHandle:
