@@ -93,4 +93,7 @@ def test_topic_pages_and_folder_redirect(live_server) -> None:
 def test_healthz_counts_topics(live_server) -> None:
     response = httpx.get(live_server.url + "/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "topics": 20}
+    body = response.json()
+    assert (body["status"], body["topics"]) == ("ok", 20)
+    assert {part: body[part]["status"] for part in ("site", "search", "store")} == dict.fromkeys(
+        ("site", "search", "store"), "ok")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from . import link_routes, request_routes, search_routes
+from . import health, link_routes, request_routes, search_routes
 from .catalogue import Catalogue
 from .errors import install_error_handlers
 from .settings import Settings
@@ -22,10 +22,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.shells = ShellPages(settings.site_dir)  # the search and request pages fill these
     install_error_handlers(app)
 
-    @app.get("/healthz")
-    def healthz() -> dict:
-        return {"status": "ok", "topics": len(app.state.catalogue.refresh().topics)}
-
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
         lang = home_choice(request)
@@ -37,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Feature routes, before the site is mounted at "/": search and its pages (issue 3), the
     # request form with the security middleware and the outbox worker (issue 4), short links (5).
-    for feature in (search_routes, request_routes, link_routes):
+    for feature in (search_routes, request_routes, link_routes, health):
         feature.include(app)
 
     app.add_middleware(LanguageCookie)

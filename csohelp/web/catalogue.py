@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class Catalogue:
@@ -31,10 +34,18 @@ class Catalogue:
         if key != self._key:
             with self._lock:
                 if key != self._key:
-                    data = json.loads(path.read_text("utf-8"))
-                    self.topics = {t["id"]: t for t in data["topics"]}
-                    self.aliases = {a: t["id"] for t in data["topics"] for a in t["aliases"]}
-                    self.categories = data["categories"]
+                    try:
+                        data = json.loads(path.read_text("utf-8"))
+                        topics = {t["id"]: t for t in data["topics"]}
+                        aliases = {a: t["id"] for t in data["topics"] for a in t["aliases"]}
+                        categories = data["categories"]
+                    except (OSError, ValueError, KeyError, TypeError) as exc:
+                        # A damaged file must not turn every page into a 500: keep the last good one.
+                        log.error("catalogue.json unreadable (%s); keeping the previous one",
+                                  type(exc).__name__)
+                        self._key = key
+                        return self
+                    self.topics, self.aliases, self.categories = topics, aliases, categories
                     self._key = key
         return self
 

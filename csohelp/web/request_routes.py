@@ -81,7 +81,7 @@ def include(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     service = RequestService(settings)
     app.state.requests = service
-    app.add_middleware(SecurityMiddleware, site_dir=settings.site_dir)
+    app.add_middleware(SecurityMiddleware, site_dir=settings.site_dir, public_url=settings.public_url)
     _wrap_lifespan(app, service)
 
     @app.post("/api/requests")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 import logging
 import os
-import re
-import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -19,16 +16,18 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..csp import inline_script_hashes, read_hashes
 from ..errors import CsohelpError
+from .csrf import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from .lang import path_lang
 
+# The CSRF helpers live in csrf.py; these names stay importable from here.
+__all__ = ["CSRF_COOKIE", "CSRF_FIELD", "RateLimiter", "SecurityMiddleware", "client_ip", "csrf_ok",
+           "csrf_token", "proxy_networks", "rate_key", "set_csrf_cookie"]
+
 MAX_BODY = 32 * 1024
-CSRF_COOKIE = "csohelp_csrf"
-CSRF_FIELD = "csrf_token"
 TOO_LARGE = {"fr": "Requête trop volumineuse : 32 Ko au plus.", "en": "Request too large: 32 KB at most."}
 INTERNAL = {"fr": "Erreur interne du serveur : réessayez dans un moment.",
             "en": "Internal server error: try again in a moment."}
@@ -99,27 +98,48 @@ COMMON_HEADERS = [
 
 
 class SecurityMiddleware:
-    """Security headers on every response, a 413 for bodies over `max_body` bytes, and the one
-    JSON error shape (with the headers) for any unhandled error: Starlette's own 500 comes from
-    its outermost layer, past every middleware, as bare text."""
+    """Every response: security headers, redirects that never trust Host, HEAD answered as GET.
 
-    def __init__(self, app: ASGIApp, site_dir: Path, max_body: int = MAX_BODY):
+    Also a 413 for bodies over `max_body` bytes, and the one JSON error shape (with the
+    headers) for any unhandled error: Starlette's own 500 comes from its outermost layer, past
+    every middleware, as bare text.
+    """
+
+    def __init__(self, app: ASGIApp, site_dir: Path, max_body: int = MAX_BODY,
+                 public_url: str | None = None):
         self.app = app
         self.max_body = max_body
         self.scripts = InlineScripts(site_dir)
+        self.public_url = public_url
+
+    def _location(self, scope: Scope, location: bytes) -> bytes:
+        """An absolute redirect to ourselves (built from Host and the proxy-side http://) as the
+        public URL's, or as a path when none is configured: browsers resolve it on https."""
+        host = dict(scope.get("headers", [])).get(b"host", b"")
+        for scheme in (b"http://", b"https://"):
+            own = scheme + host
+            if host and location.lower().startswith(own.lower()) and location[len(own):len(own) + 1] in b"/?":
+                path = location[len(own):] or b"/"
+                return (self.public_url or "").encode() + path
+        return location
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
+        head = scope["method"] == "HEAD"
+        if head:  # FastAPI routes answer GET only: HEAD would fall through to the static 404 page
+            scope = {**scope, "method": "GET"}
         started = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
+            if message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 started = True
-                headers = [(k, v) for k, v in message.get("headers", [])
+                headers = [(k, self._location(scope, v) if k.lower() == b"location" else v)
+                           for k, v in message.get("headers", [])
                            if k.lower() != b"content-security-policy"]
                 content_type = dict(headers).get(b"content-type", b"")
                 csp = OTHER_CSP
@@ -311,27 +331,3 @@ class RateLimiter:
         if wait is None:
             self.record(key, now)
         return wait
-
-
-def csrf_token(request: Request) -> str:
-    """The visitor's CSRF token (double-submit: the same value in a cookie and the form)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    return token if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token) else secrets.token_urlsafe(32)
-
-
-def set_csrf_cookie(response: Response, request: Request, token: str) -> None:
-    """Send the token cookie: strict same-site, not readable by scripts."""
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
-                            secure=request.url.scheme == "https")
-
-
-def csrf_ok(request: Request, submitted: str | None) -> bool:
-    """The form's token matches the cookie, and a browser-sent Origin is our own."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not hmac.compare_digest(cookie.encode(), submitted.encode()):
-        return False
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        return origin.split("://", 1)[-1] == request.headers.get("host", "")
-    return origin != "null"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import CsohelpError
 
 
 @dataclass
@@ -27,6 +31,11 @@ class Settings:
     rate_limit: int = 5
     trusted_proxies: tuple[str, ...] = ()
     forward_interval: float = 30.0
+    # The address visitors use (https://aide.example.ca) behind a TLS proxy: redirects, the CSRF
+    # Origin check and Secure cookies follow it, never the Host header (CSOHELP_SITE_URL).
+    public_url: str | None = None
+    # Signs the CSRF tokens (CSOHELP_SECRET); generated once into var/secret when not given.
+    secret: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -34,6 +43,15 @@ class Settings:
         self.index_dir = Path(self.index_dir) if self.index_dir else self.root / "search_index"
         self.var_dir = Path(self.var_dir) if self.var_dir else self.root / "var"
         self.db_url = self.db_url or f"sqlite:///{self.var_dir / 'requests.db'}"
+        if self.public_url:
+            self.public_url = public_origin(self.public_url)
+
+    def secret_key(self) -> bytes:
+        """The server secret: CSOHELP_SECRET, or var/secret (created once, readable by us only)."""
+        if self.secret:
+            return self.secret.encode()
+        self.secret = load_secret(Path(self.var_dir) / "secret")  # type: ignore[arg-type]
+        return self.secret.encode()
 
     @classmethod
     def from_env(cls, root: Path | None = None, **overrides: object) -> Settings:
@@ -69,6 +87,42 @@ def _request_env(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
     if env.get("CSOHELP_TRUSTED_PROXIES"):
         values["trusted_proxies"] = tuple(p.strip() for p in env["CSOHELP_TRUSTED_PROXIES"].split(",")
                                           if p.strip())
+    public = env.get("CSOHELP_PUBLIC_URL") or env.get("CSOHELP_SITE_URL")
+    if public:
+        values["public_url"] = public
+    if env.get("CSOHELP_SECRET"):
+        values["secret"] = env["CSOHELP_SECRET"]
     if env.get("CSOHELP_FORWARD_INTERVAL"):
         values["forward_interval"] = float(env["CSOHELP_FORWARD_INTERVAL"])
     return values
+
+
+def public_origin(url: str) -> str:
+    """`scheme://host[:port]` of a public URL, lower-cased, default port dropped."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CsohelpError(f"CSOHELP_SITE_URL: {url!r} is not an http(s) address")
+    default = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{port}"
+
+
+def load_secret(path: Path) -> str:
+    """The secret in `path`, created (0600, atomically: two workers agree) when missing."""
+    try:
+        return path.read_text("ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".secret.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(32))
+    try:
+        os.link(tmp, path)  # fails if another process made it first: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text("ascii").strip()

@@ -9,15 +9,27 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..content import lang_prefix
+from ..pages import SHELLS
 from .lang import COOKIE, LANGS, negotiate, path_lang
 
 COOKIE_AGE = 365 * 24 * 3600
+
+
+# The shell pages (pages.SHELLS) are filled in by their routes; their files must never be served
+# as they are (an empty form without a CSRF token, a results page without results).
+SHELL_FILES = {f"{lang_prefix(lang).strip('/')}/{name}/index.html".lstrip("/"):
+               f"{lang_prefix(lang)}/{name}/" for lang in LANGS for name in SHELLS}
 
 
 class SiteFiles(StaticFiles):
     """StaticFiles with `index.html` folders and a 404 page in the language of the path."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        shell = SHELL_FILES.get(path.replace("\\", "/").lstrip("/"))
+        if shell is not None:
+            query = scope.get("query_string", b"").decode("latin-1")
+            return RedirectResponse(shell + (f"?{query}" if query else ""), status_code=301)
         try:
             response = await super().get_response(path, scope)
         except HTTPException as exc:
