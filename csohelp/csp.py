@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 HASHES_FILE = "csp-hashes.json"
+SOURCE = re.compile(r"^'sha256-[A-Za-z0-9+/]{43}='$")  # nothing else may enter the policy header
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>(.*?)</script>",
                            re.S)
 
@@ -29,8 +30,12 @@ def write_hashes(site_dir: Path, hashes: set[str]) -> None:
 
 
 def read_hashes(site_dir: Path) -> set[str] | None:
-    """The recorded hashes of a built site, or None when the build did not record them."""
+    """The recorded hashes of a built site, or None when the build did not record them (or the file
+    is damaged: the pages are scanned instead, rather than every page failing)."""
     try:
-        return set(json.loads((Path(site_dir) / HASHES_FILE).read_text("utf-8")))
-    except FileNotFoundError:
+        hashes = json.loads((Path(site_dir) / HASHES_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
         return None
+    if not isinstance(hashes, list) or not all(isinstance(h, str) and SOURCE.match(h) for h in hashes):
+        return None
+    return set(hashes)

@@ -21,7 +21,8 @@ from email.message import Message
 from typing import Any
 
 from .content import CONTACT
-from .mail import compose
+from .errors import CsohelpError
+from .mail import MailError, address, compose
 from .requests_model import REQUEST_TYPE_LABELS
 from .store import RequestStore, StoredRequest
 
@@ -67,8 +68,15 @@ class SmtpConfig:
         """The configuration, or None when SMTP is not configured (requests then stay queued)."""
         if not (settings.smtp_host and settings.smtp_to):
             return None
-        return cls(settings.smtp_host, settings.smtp_port, settings.smtp_from or settings.smtp_to,
-                   settings.smtp_to, settings.smtp_starttls, settings.smtp_user, settings.smtp_password)
+        sender = settings.smtp_from or settings.smtp_to
+        # Checked at startup: an address mail.py refuses would leave every request queued forever.
+        for name, value in (("CSOHELP_SMTP_FROM", sender), ("CSOHELP_SMTP_TO", settings.smtp_to)):
+            try:
+                address(value)
+            except MailError:
+                raise CsohelpError(f"{name}: {value!r} is not a plain address (name@domain)") from None
+        return cls(settings.smtp_host, settings.smtp_port, sender, settings.smtp_to,
+                   settings.smtp_starttls, settings.smtp_user, settings.smtp_password)
 
 
 @dataclass

@@ -142,3 +142,34 @@ def test_the_unfilled_shell_files_are_never_served(proxied, path, target):
         answer = client.get(path)
         assert answer.status_code == 301 and answer.headers["location"] == target
         assert 'data-slot="' not in client.get(path, follow_redirects=True).text.split("csohelp-slot")[0]
+
+
+def test_a_link_from_our_public_pages_keeps_the_language_behind_a_proxy(proxied):
+    with httpx.Client(base_url=proxied.url, timeout=10) as client:
+        answer = client.get("/", headers={"Host": "10.0.0.8:8000", "Accept-Language": "en",
+                                          "Referer": f"{PUBLIC}/en/"})
+        assert answer.status_code == 200  # the switcher's choice (French) wins over the browser's
+
+
+def test_a_damaged_csp_hash_file_costs_a_scan_not_every_page(built_project, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree((built_project / "site").resolve(), site)
+    (site / "csp-hashes.json").write_text('["x\\r\\nSet-Cookie: a=b"', "utf-8")
+    with live_server_for(settings_for(built_project, tmp_path, site_dir=site)) as live, \
+            httpx.Client(base_url=live.url, timeout=10) as client:
+        page = client.get("/en/")
+        assert page.status_code == 200 and "script-src 'self' 'sha256-" in page.headers["content-security-policy"]
+        (site / "csp-hashes.json").write_text('["\\u0027sha256-x\\u0027; script-src *"]', "utf-8")
+        assert "script-src *" not in client.get("/").headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("bad", [{"smtp_to": "a@b.ca>, c@evil.example"}, {"smtp_from": "CSO <a@b.ca>"},
+                                 {"smtp_to": "=?utf-8?q?x?=@b.ca"}])
+def test_smtp_addresses_that_mail_would_refuse_fail_at_startup(tmp_path, bad):
+    from csohelp.errors import CsohelpError
+    from csohelp.forward import SmtpConfig
+    from csohelp.web.settings import Settings
+
+    settings = Settings(root=tmp_path, **{"smtp_host": "127.0.0.1", "smtp_to": "csol@example.ca", **bad})
+    with pytest.raises(CsohelpError, match="CSOHELP_SMTP_"):
+        SmtpConfig.from_settings(settings)

@@ -137,7 +137,6 @@ class SecurityMiddleware:
             if message["type"] == "http.response.body" and head:
                 message = {**message, "body": b""}
             if message["type"] == "http.response.start":
-                started = True
                 headers = [(k, self._location(scope, v) if k.lower() == b"location" else v)
                            for k, v in message.get("headers", [])
                            if k.lower() != b"content-security-policy"]
@@ -150,6 +149,7 @@ class SecurityMiddleware:
                     csp = page_csp(scripts)
                 headers += COMMON_HEADERS + [(b"content-security-policy", csp.encode())]
                 message = {**message, "headers": headers}
+                started = True
             await send(message)
 
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -174,7 +174,8 @@ class SecurityMiddleware:
             if started:  # too late for an error page: let the server cut the connection
                 raise
             # The traceback names code, not request data; the path is ours to log, not the query.
-            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], scope["path"],
+            # %r: a path may hold %0D%0A, which must not start a forged line in the log.
+            log.error("unhandled %s on %s %r", type(exc).__name__, scope["method"], scope["path"],
                       exc_info=exc)
             lang = path_lang(scope["path"])
             await self._error(send_with_headers, 500, INTERNAL[lang], close=False)

@@ -56,7 +56,9 @@ def home_choice(request: Request) -> str:
     if chosen in LANGS:
         return chosen
     referer = request.headers.get("referer", "")
-    host = request.headers.get("host", "")
+    # Our own origin: the configured public one behind a proxy (which may rewrite Host), else Host.
+    public = getattr(request.app.state.settings, "public_url", None) if "app" in request.scope else None
+    host = public.split("://", 1)[1] if public else request.headers.get("host", "")
     if host and referer.split("/")[2:3] == [host]:
         return "fr"
     cookie = request.cookies.get(COOKIE)
