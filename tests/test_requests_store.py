@@ -1,4 +1,5 @@
-"""The request store on a real SQLite file: durable, sequential per year, idempotent, an outbox."""
+"""The store's contract, on a real SQLite file and a real PostgreSQL: durable, sequential per year,
+idempotent per client, an outbox with per-message leases, shared rate limits, migrations."""
 
 from __future__ import annotations
 
@@ -16,8 +17,16 @@ DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "ema
 YEAR = datetime.now(UTC).year
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty store of each backend: a new SQLite file, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
+    return request.getfixturevalue("pg_cluster").create_database()
+
+
 @pytest.fixture
-def db_url(tmp_path):
+def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
 
 
@@ -32,8 +41,8 @@ def test_references_are_sequential_per_year_and_survive_a_reopen(db_url, tmp_pat
     assert [r.reference for r in again.list()] == [*refs, f"CSOL-{YEAR}-000004"]
 
 
-def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
-    store = open_store(db_url)
+def test_the_file_is_in_wal_mode_with_full_sync(sqlite_url, tmp_path):
+    store = open_store(sqlite_url)
     store.submit(DATA)
     db = sqlite3.connect(tmp_path / "var" / "requests.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -43,16 +52,15 @@ def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
     store.close()
 
 
-def test_a_new_year_starts_again_at_one(db_url, tmp_path):
+def test_a_new_year_starts_again_at_one(db_url):
     store = open_store(db_url)
     store.submit(DATA)
-    db = sqlite3.connect(tmp_path / "var" / "requests.db")
     # Last year's requests, numbered high: they must not push this year's numbers.
-    with db:
-        db.execute("UPDATE requests SET year = ?, seq = 900, reference = ?",
+    with store.transaction() as tx:
+        tx.execute("UPDATE requests SET year = ?, seq = 900, reference = ?",
                    (YEAR - 1, f"CSOL-{YEAR - 1}-000900"))
-    db.close()
     assert store.submit(DATA).reference == f"CSOL-{YEAR}-000001"
+    store.close()
 
 
 def test_an_idempotency_key_gives_the_first_reference_and_one_row(db_url):
