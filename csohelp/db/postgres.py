@@ -28,6 +28,7 @@ from .base import (
     body_hash,
     now_utc,
     record,
+    redact,
 )
 from .migrate import TRACKING, migrations
 from .sqlite import _insert
@@ -40,11 +41,6 @@ PLACEHOLDER = re.compile(r"%|\?")
 def to_pyformat(sql: str) -> str:
     """`?` placeholders (the layer's one style) as psycopg's `%s`; a literal % doubled."""
     return PLACEHOLDER.sub(lambda m: "%s" if m[0] == "?" else "%%", sql)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", url)
 
 
 class PostgresTransaction:
@@ -67,6 +63,12 @@ class PostgresStore(RequestStore):
     def __init__(self, url: str, wait: float = 30.0, pool_size: int = 4):
         self.url, self.wait = url, wait
         ms = int(wait * 1000)
+        try:
+            # One plain connection first: an unreachable database is a clear error at once.
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"cannot reach the database {redact(url)}: {reason}") from None
         self.pool = ConnectionPool(
             url, min_size=1, max_size=max(pool_size, 1), timeout=wait, open=False,
             check=ConnectionPool.check_connection, reconnect_timeout=wait,
