@@ -58,12 +58,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
                     proxy_headers=False)
         return 0
+    from .web.workers import run_workers
+
     # Worker processes build their app from the environment: pass them what the command line said.
     # With SQLite too: the rate limit and idempotency keys then live in the file, shared by all.
     os.environ["CSOHELP_ROOT"] = str(settings.root)
     os.environ["CSOHELP_WORKERS"] = str(args.workers)
-    uvicorn.run("csohelp.web:create_app", factory=True, workers=args.workers, host=args.host,
-                port=args.port, log_level="warning", proxy_headers=False)
+    run_workers(args.host, args.port, args.workers)
     return 0
 
 
