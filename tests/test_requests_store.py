@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from csohelp.cli import main
-from csohelp.db import REFERENCE, IdempotencyConflict, StoreError, open_store
+from csohelp.db import MAX_SEQ, REFERENCE, IdempotencyConflict, StoreError, open_store
 
 DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "email": "jo@acme.ca",
         "language": "en", "subject": "Invoice", "description": "Twice", "business": True}
@@ -146,13 +146,13 @@ def test_a_store_of_the_old_schema_is_migrated_without_losing_a_request(tmp_path
                    (f"CSOL-{YEAR}-000007", YEAR, json.dumps(DATA)))
     db.close()
     store = open_store(f"sqlite:///{path}")
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     old = store.get(f"CSOL-{YEAR}-000007")
     assert old.status == "sent" and old.data == DATA
     assert store.submit(DATA).reference == f"CSOL-{YEAR}-000008"
     assert store.upgrade() == []  # idempotent: nothing left to apply
     store.close()
-    assert open_store(f"sqlite:///{path}").schema_version() == 2
+    assert open_store(f"sqlite:///{path}").schema_version() == 3
 
 
 def test_the_outbox_sets_aside_and_counts_failed_requests(db_url):
@@ -195,7 +195,7 @@ def test_the_generic_door_runs_the_same_sql_on_both_backends(db_url):
         tx.execute("INSERT INTO feature_x (name, hits) VALUES (?, ?)", ("rolled back", 1))
         raise RuntimeError("boom")
     assert store.query("SELECT COUNT(*) FROM feature_x")[0][0] == 1
-    assert store.schema_version() == 2 and store.upgrade() == []
+    assert store.schema_version() == 3 and store.upgrade() == []
     store.close()
 
 
@@ -241,3 +241,15 @@ def test_the_cli_lists_shows_and_exports_the_same_from_both_stores(sqlite_url, p
 def test_an_unreachable_database_is_a_clear_error(capsys):
     assert main(["db", "upgrade", "--url", "postgresql://csohelp@127.0.0.1:1/nowhere"]) == 1
     assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@")
+
+
+def test_a_year_without_numbers_left_is_a_store_error_and_stores_nothing(db_url):
+    store = open_store(db_url)
+    store.submit(DATA)
+    with store.transaction() as tx:
+        tx.execute("UPDATE requests SET seq = ?", (MAX_SEQ,))
+    with pytest.raises(StoreError, match="no reference numbers left"):
+        store.submit(DATA, "key-x", "client")
+    assert len(store.list()) == 1
+    assert store.query("SELECT COUNT(*) FROM idempotency_keys")[0][0] == 0  # the key was not kept
+    store.close()
