@@ -20,7 +20,9 @@ import pytest
 from conftest import free_port
 from pg_helpers import wait_until
 from test_requests_forward import SmtpServer
-from test_requests_web import GOOD
+from test_requests_web import FORM, GOOD, open_form
+
+from csohelp.content import CONTACT
 
 CSOHELP = str(Path(sys.executable).with_name("csohelp"))
 
@@ -208,8 +210,12 @@ def test_a_database_restart_mid_load_loses_nothing_and_the_server_recovers(built
             assert down.status_code == 503 and down.headers["Retry-After"]
             assert httpx.get(server.url + "/api/search?q=facture", timeout=10).status_code == 200
             assert httpx.get(server.url + "/", timeout=10).status_code == 200
-            form = httpx.post(server.url + "/en/request/", data={"company": "Acme"}, timeout=30)
-            assert form.status_code in (403, 503)  # no CSRF cookie here: the form tests cover 503
+            with httpx.Client(base_url=server.url, timeout=30) as browser:
+                form = browser.post("/en/request/", data={**FORM, **open_form(browser)})
+            # The form keeps every value and gives CSOL's phone.
+            assert form.status_code == 503 and form.headers["Retry-After"]
+            assert f"call CSOL at {CONTACT['phone']}" in form.text
+            assert 'value="Acme Ltée"' in form.text and "Invoice 42 came twice." in form.text
         finally:
             pg_cluster.start()
         before = len(acknowledged)
