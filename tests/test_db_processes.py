@@ -227,3 +227,24 @@ def test_a_database_restart_mid_load_loses_nothing_and_the_server_recovers(built
         assert 503 in statuses
     stored = {ref for ref, _, _ in rows(db_url)}
     assert set(acknowledged) <= stored
+
+
+def test_sqlite_with_two_workers_counts_limits_and_keys_in_the_file(built_project, tmp_path, smtp_port):
+    db = f"sqlite:///{tmp_path / 'requests.db'}"
+    with Serve(built_project, db, smtp_port, workers=2, rate_limit=5) as server:
+        # A new connection each time, so the kernel spreads them over both workers.
+        answers = [httpx.post(server.url + "/api/requests", json=GOOD, timeout=30,
+                              headers={"Idempotency-Key": f"k{n % 3}"}) for n in range(12)]
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(201) == 5 and statuses.count(429) == 7
+    assert len({a.json()["reference"] for a in answers if a.status_code == 201}) == 3  # 3 keys, 3 rows
+
+
+def test_serve_refuses_to_start_without_its_database(built_project, monkeypatch, capsys):
+    from csohelp.cli import main
+
+    monkeypatch.setenv("CSOHELP_DB", "postgresql://csohelp@127.0.0.1:1/nowhere")
+    started = time.monotonic()
+    assert main(["serve", "--root", str(built_project), "--port", str(free_port())]) == 1
+    assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@127.0.0.1:1")
+    assert time.monotonic() - started < 10
