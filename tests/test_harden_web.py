@@ -61,7 +61,7 @@ def test_healthz_reports_each_part_and_503_when_one_is_down(built_project, tmp_p
         assert health.status_code == 503 and body["status"] == "down"
         assert body["search"]["status"] == "down" and body["site"]["status"] == "ok"
         assert body["store"] == {"status": "ok"} and body["forwarding"] == "not configured"
-        assert body["outbox"] == {"queued": 0, "oldest_queued_age_seconds": None}
+        assert body["outbox"] == {"queued": 0, "failed": 0, "oldest_queued_age_seconds": None}
         shutil.rmtree(site)
         assert client.get("/healthz").json()["site"]["status"] == "down"
 

@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ..content import LANGS
-from ..store import SqliteStore, sqlite_path
+from ..db import sqlite_path
+from ..db.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 OK = {"status": "ok"}
@@ -74,7 +75,8 @@ def check_store(app: FastAPI) -> tuple[dict[str, Any], dict[str, Any]]:
     if queued:
         created = datetime.fromisoformat(queued[0].created_at)
         oldest = max(0, round(time.time() - created.timestamp()))
-    return OK, {"queued": counts.get("queued", 0), "oldest_queued_age_seconds": oldest}
+    return OK, {"queued": counts.get("queued", 0), "failed": counts.get("failed", 0),
+                "oldest_queued_age_seconds": oldest}
 
 
 def probe_sqlite(url: str) -> None:

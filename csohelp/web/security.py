@@ -8,7 +8,6 @@ import logging
 import os
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..csp import inline_script_hashes, read_hashes
+from ..db.limits import HitStore
 from ..errors import CsohelpError
 from .csrf import CSRF_COOKIE, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from .lang import path_lang
@@ -260,18 +260,6 @@ def rate_key(address: str) -> str:
     return str(ip)
 
 
-class HitStore(ABC):
-    """Where the limiter keeps its counts: this process's memory, or a store shared by workers."""
-
-    @abstractmethod
-    def recent(self, key: str, since: float) -> list[float]:
-        """The times of `key`'s hits after `since`, oldest first."""
-
-    @abstractmethod
-    def add(self, key: str, at: float) -> None:
-        """Count one hit of `key` at time `at`."""
-
-
 class MemoryHitStore(HitStore):
     """Counts in a dict of deques, for one server process."""
 
@@ -310,12 +298,14 @@ class RateLimiter:
     def __init__(self, per_minute: int, window: float = 60.0, store: HitStore | None = None):
         self.per_minute, self.window = per_minute, window
         self.store = store or MemoryHitStore(window)
+        # Shared stores compare times between processes: wall-clock there, monotonic in memory.
+        self.clock = time.monotonic if isinstance(self.store, MemoryHitStore) else time.time
 
     def allow(self, key: str, now: float | None = None) -> float | None:
         """None if `key` may submit now, else the seconds to wait."""
         if self.per_minute <= 0:
             return None
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         hits = self.store.recent(key, now - self.window)
         if len(hits) >= self.per_minute:
             return max(hits[-self.per_minute] + self.window - now, 1.0)
@@ -324,7 +314,7 @@ class RateLimiter:
     def record(self, key: str, now: float | None = None) -> None:
         """Count one accepted submission of `key`."""
         if self.per_minute > 0:
-            self.store.add(key, time.monotonic() if now is None else now)
+            self.store.add(key, self.clock() if now is None else now)
 
     def hit(self, key: str, now: float | None = None) -> float | None:
         """`allow` and, if allowed, `record` at once (for callers that count every attempt)."""

@@ -36,6 +36,10 @@ class Settings:
     public_url: str | None = None
     # Signs the CSRF tokens (CSOHELP_SECRET); generated once into var/secret when not given.
     secret: str | None = field(default=None, repr=False)
+    # The database layer (issue 13): server processes sharing the store, and how long a
+    # submission waits for a busy store before answering 503.
+    workers: int = 1
+    store_wait: float = 3.0
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -92,6 +96,10 @@ def _request_env(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
         values["public_url"] = public
     if env.get("CSOHELP_SECRET"):
         values["secret"] = env["CSOHELP_SECRET"]
+    if env.get("CSOHELP_WORKERS"):
+        values["workers"] = int(env["CSOHELP_WORKERS"])
+    if env.get("CSOHELP_STORE_WAIT"):
+        values["store_wait"] = float(env["CSOHELP_STORE_WAIT"])
     if env.get("CSOHELP_FORWARD_INTERVAL"):
         values["forward_interval"] = float(env["CSOHELP_FORWARD_INTERVAL"])
     return values
