@@ -24,7 +24,16 @@ from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
 from ..errors import BuildError
-from .analysis import OTHER, WORD_RE, Synonyms, analyzer, fold, spell_analyzer, synonym_table
+from .analysis import (
+    OTHER,
+    WORD_RE,
+    Synonyms,
+    analyzer,
+    fold,
+    plain_words,
+    spell_analyzer,
+    synonym_table,
+)
 from .scoring import Scorer
 from .spelling import Vocabulary
 
@@ -262,7 +271,8 @@ class OpenIndex:
                 if found is None:
                     reader = self._indexes[lang].reader()
                     try:
-                        found = self._vocabularies[lang] = Vocabulary(reader)
+                        extra = (w for group in self.meta["synonyms"] for p in group for w in plain_words(p))
+                        found = self._vocabularies[lang] = Vocabulary(reader, extra=extra)
                     finally:
                         reader.close()
         return found

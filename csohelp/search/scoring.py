@@ -9,6 +9,7 @@ per posting against precomputed BM25 length factors: the ranking is Whoosh's, th
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import threading
@@ -99,6 +100,7 @@ class Scorer:
         self.K1 = weighting.K1
         self.cache = PostingsCache()
         self._idf: dict[tuple[str, str], float] = {}
+        self._shares: dict[tuple[str, str], float] = {}
         self._norms = {name: self._field_norms(searcher, name, weighting._field_B.get(name, weighting.B))
                        for name, fieldobj in searcher.schema.items() if fieldobj.scorable}
 
@@ -160,3 +162,26 @@ class Scorer:
                 pos = acc.index(value, pos + 1)
                 best.append((pos, value))
         return best, len(scored)
+
+    def contains(self, searcher: Any, docnum: int, field: str, term: str) -> bool:
+        """Whether a document has term in field (a binary search in its decoded postings)."""
+        if field not in self._norms or (field, term) not in searcher.reader():
+            return False
+        for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
+            if offset <= docnum < offset + sub.doc_count_all():
+                ids, _w = self.cache.get(sub.reader(), leaf, field, term)
+                local = docnum - offset
+                i = bisect.bisect_left(ids, local)
+                return i < len(ids) and ids[i] == local
+        return False
+
+    def share(self, searcher: Any, field: str, term: str) -> float:
+        """The share of documents with term in field (1.0: a word of every topic tells nothing)."""
+        found = self._shares.get((field, term))
+        if found is None:
+            reader = searcher.reader()
+            count = reader.doc_frequency(field, term) if (field, term) in reader else 0
+            found = count / max(1, self.doccount)
+            if count:  # typed words are unbounded, the index's are not
+                self._shares[(field, term)] = found
+        return found
