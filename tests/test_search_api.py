@@ -179,7 +179,14 @@ def test_results_page_no_results_offers_request_form_and_phone(client: httpx.Cli
 
 def test_results_page_suggestion_and_category(client: httpx.Client) -> None:
     page = client.get("/en/search/", params={"q": "paymnet"}).text
-    assert "Did you mean" in page and "?q=payment" in page
+    assert "Showing results for “<strong>payment</strong>”." in page
+    instead = '<a href="/en/search/?q=paymnet&amp;exact=1"><strong>paymnet</strong></a>'
+    assert f"Search instead for “{instead}”." in page
+    assert "payment-methods-and-terms" in page or "/en/billing/payment-methods-and-terms/" in page
+    page = client.get("/search/", params={"q": "paymnet", "exact": "1"}).text
+    assert "Aucun sujet ne correspond à « paymnet »." in page and "Affichage" not in page
+    page = client.get("/en/search/", params={"q": "order staus"}).text
+    assert 'Did you mean “<a href="/en/search/?q=order+status"><strong>order status</strong></a>”?' in page
     page = client.get("/search/", params={"q": "numéro", "category": "inventory"}).text
     assert '<option value="inventory" selected>' in page
     assert "/billing/" not in re.sub(r"(?s).*<ol", "", page).split("</ol>")[0]

@@ -108,6 +108,12 @@ class WhooshBackend(SearchBackend):
         if lang not in LANGS:
             raise QueryError(BAD_LANG)
         text = clean_query(query, lang)
+        # The results page's answer first (same analysis, spelling, confidence: the first
+        # suggestion is the first result); only when it has none is the last word read as
+        # the start of a longer one.
+        hits = self.search(text, lang, limit).hits if text else []
+        if hits:
+            return [{"id": h.id, "title": h.title, "url": h.url} for h in hits]
         ix = self._open()
         key = ("suggest", ix.version, lang, text.lower(), limit)
         found: list[dict] | None = self.cache.get(key)

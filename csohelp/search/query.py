@@ -331,8 +331,8 @@ def _stored_text(searcher: Any, topic_id: str) -> str:
 
 
 def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int) -> list[dict]:
-    """Topics for an unfinished query: the results page's answer (same analysis, spelling and
-    confidence), the last word also read as the start of a longer one."""
+    """Topics for an unfinished query: the results page's analysis, spelling and confidence,
+    with the last word also read as the start of a longer one."""
     if not plain_words(text):
         return []
     result = run_search(ix, text, lang, limit, None, prefix=True)
