@@ -29,7 +29,7 @@ def test_typing_in_header_shows_results_and_arrows_enter_open_topic(
 
 @pytest.mark.parametrize("path, label, typed, title", [
     ("/en/", "Search the help center", "oder staus", "Check the status of an order"),
-    ("/", "Rechercher dans le centre d’aide", "livraisson", "Planifier et coordonner une livraison"),
+    ("/billing/", "Rechercher dans le centre d’aide", "livraisson", "Planifier et coordonner une livraison"),
 ])
 def test_type_ahead_forgives_a_misspelled_query(browser: Browser, live_server, path: str, label: str,
                                                 typed: str, title: str) -> None:
