@@ -184,12 +184,13 @@ def _build_language(docs: list[TopicDoc], folder: Path) -> dict[str, Counter]:
 
 
 def _count_spellings(text: str, display: dict[str, Counter]) -> None:
-    """Count the written forms of each folded word (only those with accents matter)."""
+    """Count the written forms of each folded word: the usual one is shown in corrections.
+
+    Unaccented forms count too, or a rare "commandé" would stand for every "commande".
+    """
     for match in WORD_RE.finditer(text):
-        word = match.group()
-        if not word.isascii():
-            lower = word.lower()
-            display.setdefault(fold(lower), Counter())[lower] += 1
+        lower = match.group().lower()
+        display.setdefault(fold(lower), Counter())[lower] += 1
 
 
 def corpus_categories(corpus: Corpus) -> list[dict]:
