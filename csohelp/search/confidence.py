@@ -74,25 +74,30 @@ def weigh_common(scorer: Any, searcher: Any, needs: list[Need]) -> None:
             need.weight = min(need.weight, LIGHT)
 
 
-def coverage(scorer: Any, searcher: Any, docnum: int, needs: list[Need]) -> tuple[float, bool]:
-    """The weighted share of needs a document matches, and whether one matched its title or keywords."""
+def coverages(scorer: Any, searcher: Any, docnums: list[int],
+              needs: list[Need]) -> dict[int, tuple[float, bool]]:
+    """Per document: the weighted share of needs it matches, and whether one matched its title
+    or keywords. Each probe is looked up once for all the candidates (binary searches)."""
     total = sum(n.weight for n in needs)
-    if not total:
-        return 0.0, False
-    got, strong = 0.0, False
+    got = dict.fromkeys(docnums, 0.0)
+    strong = dict.fromkeys(docnums, False)
     for need in needs:
-        best = 0.0
-        for probe in need.probes:
-            if probe.strength <= best:
-                continue
+        best = dict.fromkeys(docnums, 0.0)
+        for probe in sorted(need.probes, key=lambda p: -p.strength):
+            todo = {d for d in docnums if best[d] < probe.strength}
+            if not todo:
+                break
             if probe.strength == WEAK and any(scorer.share(searcher, probe.field, t) >= UBIQUITOUS
                                               for t in probe.terms):
                 continue
-            if all(scorer.contains(searcher, docnum, probe.field, t) for t in probe.terms):
-                best = probe.strength
-        got += need.weight * best
-        strong = strong or best > WEAK
-    return got / total, strong
+            for term in probe.terms:
+                todo = scorer.having(searcher, todo, probe.field, term)
+            for d in todo:
+                best[d] = probe.strength
+        for d in docnums:
+            got[d] += need.weight * best[d]
+            strong[d] = strong[d] or best[d] > WEAK
+    return {d: (got[d] / total if total else 0.0, strong[d]) for d in docnums}
 
 
 def confident(scored: list[tuple[int, float, float, bool]]) -> list[tuple[int, float, float]]:

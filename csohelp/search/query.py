@@ -15,7 +15,7 @@ from whoosh.query import Term
 
 from ..errors import QueryError
 from .analysis import OTHER, WORD_RE, Synonyms, fold, plain_words, stems, stopwords
-from .confidence import Need, Probe, confident, coverage, probe_strength, weigh_common, weight_of
+from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
 from .index import OpenIndex
 from .scoring import Clause
 from .spelling import display_query
@@ -243,7 +243,8 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     scorer = ix.scorers[lang]
     weigh_common(scorer, searcher, needs)
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
-    scored = [(d, s, *coverage(scorer, searcher, d, needs)) for d, s in best]
+    covered = coverages(scorer, searcher, [d for d, _ in best], needs)
+    scored = [(d, s, *covered[d]) for d, s in best]
     return Ranked(confident(scored), marks)
 
 

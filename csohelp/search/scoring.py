@@ -163,17 +163,20 @@ class Scorer:
                 best.append((pos, value))
         return best, len(scored)
 
-    def contains(self, searcher: Any, docnum: int, field: str, term: str) -> bool:
-        """Whether a document has term in field (a binary search in its decoded postings)."""
-        if field not in self._norms or (field, term) not in searcher.reader():
-            return False
+    def having(self, searcher: Any, docnums: set[int], field: str, term: str) -> set[int]:
+        """Those of docnums that have term in field (binary searches in its decoded postings)."""
+        if not docnums or field not in self._norms or (field, term) not in searcher.reader():
+            return set()
+        found = set()
         for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
-            if offset <= docnum < offset + sub.doc_count_all():
-                ids, _w = self.cache.get(sub.reader(), leaf, field, term)
-                local = docnum - offset
-                i = bisect.bisect_left(ids, local)
-                return i < len(ids) and ids[i] == local
-        return False
+            ids, _w = self.cache.get(sub.reader(), leaf, field, term)
+            size, end = len(ids), offset + sub.doc_count_all()
+            for d in docnums:
+                if offset <= d < end:
+                    i = bisect.bisect_left(ids, d - offset)
+                    if i < size and ids[i] == d - offset:
+                        found.add(d)
+        return found
 
     def share(self, searcher: Any, field: str, term: str) -> float:
         """The share of documents with term in field (1.0: a word of every topic tells nothing)."""
