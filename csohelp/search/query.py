@@ -273,9 +273,9 @@ def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | 
                 suggestion = display_query(fixed, ix.meta.get("display", {}))
                 if not ranked.hits:
                     ranked, corrected = other, True
-        hits = [_hit(searcher, docnum, lang, score, ranked.marks) for docnum, score, _ in ranked.hits]
-        total = len(hits)
-        hits = hits[:limit]
+        # Snippets only for the hits shown: they cost more than the ranking.
+        hits = [_hit(searcher, d, lang, score, ranked.marks) for d, score, _ in ranked.hits[:limit]]
+        total = len(ranked.hits)
         if direct is not None and (category is None or direct["category"] == category):
             hits = [h for h in hits if h.id != direct["id"]]
             top = hits[0].score if hits else 1.0

@@ -165,8 +165,8 @@ class Scorer:
 
     def having(self, searcher: Any, docnums: set[int], field: str, term: str) -> set[int]:
         """Those of docnums that have term in field (binary searches in its decoded postings)."""
-        if not docnums or field not in self._norms or (field, term) not in searcher.reader():
-            return set()
+        if not docnums or field not in self._norms:
+            return set()  # (no reader lookup: the postings cache answers for known terms)
         found = set()
         for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
             ids, _w = self.cache.get(sub.reader(), leaf, field, term)

@@ -50,6 +50,7 @@ class Vocabulary:
         for word in self.frequency:
             self._by_initial.setdefault(word[:1], []).append(word)
         self._sorted = sorted(self.frequency)
+        common_words()  # read now, with the index, not on the first query with an unknown word
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
