@@ -1,8 +1,7 @@
-"""Answering a query: plain words only, synonyms, both languages, typo fallback, snippets."""
+"""Answering a query: plain words, synonyms, both languages, confidence, spelling that helps."""
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 import time
@@ -14,10 +13,11 @@ from typing import Any
 from whoosh.query import Term
 
 from ..errors import QueryError
-from .analysis import OTHER, WORD_RE, Synonyms, fold, plain_words, stems, stopwords
+from .analysis import OTHER, Synonyms, plain_words, stems, stopwords
 from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
 from .index import OpenIndex
 from .scoring import Clause
+from .snippets import snippet
 from .spelling import display_query
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
@@ -31,7 +31,6 @@ FIELDS: list[tuple[str, float, bool]] = [
     ("xtitle", 2.5, True), ("xkeywords", 2.0, True), ("xsummary", 0.5, True),
 ]
 SHORT_FIELDS = {"title", "keywords", "xtitle", "xkeywords"}
-SNIPPET_CHARS = 180
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -144,48 +143,6 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
         if need.probes:  # stop words only: nothing to match, nothing to ask of a topic
             needs.append(need)
     return clauses, marks, needs
-
-
-def snippet(text: str, lang: str, marks: set[str]) -> str:
-    """A short passage of text around the first match, HTML-escaped, matches in <mark>."""
-    folded = fold(text)
-    spans: list[tuple[int, int]] = []
-    start = None
-    for match in WORD_RE.finditer(folded):
-        if start is not None and match.start() > start + SNIPPET_CHARS:
-            break
-        word_stems = stems(lang, match.group())
-        if word_stems and word_stems[0] in marks:
-            if start is None:
-                start = _sentence_start(text, match.start())
-            spans.append(match.span())
-    start = start or 0
-    end = start + SNIPPET_CHARS
-    if end < len(text):
-        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    out, pos = [], start
-    for s, e in spans:
-        if s >= end:
-            break
-        out.append(html.escape(text[pos:s], quote=False))
-        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
-        pos = e
-    out.append(html.escape(text[pos:end], quote=False))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return prefix + "".join(out).strip() + suffix
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    """Where the passage starts: the text's start if pos is near it, else pos's sentence."""
-    if pos <= 90:
-        return 0
-    floor = pos - 60
-    cut = max(text.rfind(". ", floor, pos), text.rfind("? ", floor, pos), text.rfind(": ", floor, pos))
-    if cut >= 0:
-        return cut + 2
-    space = text.find(" ", floor, pos)
-    return space + 1 if space >= 0 else floor
 
 
 class QueryCache:
