@@ -87,6 +87,7 @@ def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, 
     ("en", "credit memo", "invoice-dispute"),
     ("fr", "note de crédit", "invoice-dispute"),
     ("fr", "heures d'ouverture", "contact-csol"),
+    ("en", "s/n", "serial-lookup"),  # two stop-word letters, but a synonym of serial number
     ("en", "net 30", "payment-methods-and-terms"),
     # Issue 15: an invoice's due date is a payment term, not a contract's expiry.
     ("fr", "date d'échéance de ma facture", "payment-methods-and-terms"),

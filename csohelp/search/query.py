@@ -122,8 +122,8 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
     needs: list[Need] = []
     stop = stopwords("fr") | stopwords("en")
     for concept in concepts:
-        if all(w in stop for w in concept.words):
-            continue  # "est", "will": a stop word of either language says nothing in both
+        if len(concept.alternatives) == 1 and all(w in stop for w in concept.words):
+            continue  # "est", "will": a stop word of either language says nothing (but "s/n" does)
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
         need = Need(weight_of(concept.words), stems(lang, " ".join(concept.words)))
         for alternative, weight in concept.alternatives.items():
