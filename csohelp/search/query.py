@@ -13,7 +13,7 @@ from typing import Any
 from whoosh.query import Term
 
 from ..errors import QueryError
-from .analysis import OTHER, Synonyms, plain_words, stems, stopwords
+from .analysis import OTHER, Synonyms, all_stopwords, plain_words, stems
 from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
 from .index import OpenIndex
 from .scoring import Clause
@@ -120,7 +120,7 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
     clauses: list[Clause] = []
     marks: set[str] = set()
     needs: list[Need] = []
-    stop = stopwords("fr") | stopwords("en")
+    stop = all_stopwords()
     for concept in concepts:
         if len(concept.alternatives) == 1 and all(w in stop for w in concept.words):
             continue  # "est", "will": a stop word of either language says nothing (but "s/n" does)

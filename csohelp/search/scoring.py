@@ -153,14 +153,14 @@ class Scorer:
         if allowed is not None:
             acc = [s if d in allowed else 0.0 for d, s in enumerate(acc)]
         scored = list(filter(None, acc))  # every matched document has a positive score
-        # The best scores (a heap over the matches), then their documents by C-level search;
-        # equal scores come out lowest document number first, as from Whoosh's collector.
-        best: list[tuple[int, float]] = []
-        for value, group in itertools.groupby(heapq.nlargest(limit, scored)):
-            pos = -1
-            for _ in group:
-                pos = acc.index(value, pos + 1)
-                best.append((pos, value))
+        if not scored:
+            return [], 0
+        # The limit-th best score, then (one C-level pass) the documents scoring at least that,
+        # best first; equal scores come out lowest document number first, as from Whoosh's
+        # collector. (One `acc.index` per hit cost a scan each: 30 hits, 30 scans.)
+        floor = heapq.nlargest(limit, scored)[-1]
+        found = itertools.compress(range(len(acc)), map(floor.__le__, acc))
+        best = sorted(((d, acc[d]) for d in found), key=lambda h: -h[1])[:limit]
         return best, len(scored)
 
     def having(self, searcher: Any, docnums: set[int], field: str, term: str) -> set[int]:
