@@ -27,7 +27,7 @@ def test_search_shape(client: httpx.Client) -> None:
     r = client.get("/api/search", params={"q": "facture", "lang": "fr", "limit": 3})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"query", "lang", "total", "hits", "suggestion", "took_ms"}
+    assert set(body) == {"query", "lang", "total", "hits", "suggestion", "corrected", "took_ms"}
     assert body["query"] == "facture" and body["lang"] == "fr"
     assert 1 <= len(body["hits"]) <= 3 <= body["total"]
     for hit in body["hits"]:
@@ -88,7 +88,7 @@ def test_suggestion_is_null_for_good_queries(client: httpx.Client) -> None:
 
 
 def test_category_filter(client: httpx.Client) -> None:
-    body = client.get("/api/search", params={"q": "numéro", "lang": "fr", "category": "billing"}).json()
+    body = client.get("/api/search", params={"q": "facture", "lang": "fr", "category": "billing"}).json()
     assert body["hits"] and {h["category"] for h in body["hits"]} == {"billing"}
 
 
@@ -179,7 +179,14 @@ def test_results_page_no_results_offers_request_form_and_phone(client: httpx.Cli
 
 def test_results_page_suggestion_and_category(client: httpx.Client) -> None:
     page = client.get("/en/search/", params={"q": "paymnet"}).text
-    assert "Did you mean" in page and "?q=payment" in page
+    assert "Showing results for “<strong>payment</strong>”." in page
+    instead = '<a href="/en/search/?q=paymnet&amp;exact=1"><strong>paymnet</strong></a>'
+    assert f"Search instead for “{instead}”." in page
+    assert "payment-methods-and-terms" in page or "/en/billing/payment-methods-and-terms/" in page
+    page = client.get("/search/", params={"q": "paymnet", "exact": "1"}).text
+    assert "Aucun sujet ne correspond à « paymnet »." in page and "Affichage" not in page
+    page = client.get("/en/search/", params={"q": "order staus"}).text
+    assert 'Did you mean “<a href="/en/search/?q=order+status"><strong>order status</strong></a>”?' in page
     page = client.get("/search/", params={"q": "numéro", "category": "inventory"}).text
     assert '<option value="inventory" selected>' in page
     assert "/billing/" not in re.sub(r"(?s).*<ol", "", page).split("</ol>")[0]

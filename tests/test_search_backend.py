@@ -36,12 +36,16 @@ def test_search_contract(backend: SearchBackend) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-def test_exact_matches_rank_above_typo_matches(backend: SearchBackend) -> None:
-    # "payment" is a word of the index; "paymnet" only reaches it through the typo fallback.
-    exact = backend.search("payment", "en").hits[0]
-    typo = backend.search("paymnet", "en").hits[0]
-    assert exact.id == typo.id == "payment-methods-and-terms"
-    assert typo.score < exact.score
+def test_a_typo_that_finds_nothing_shows_the_corrected_results(backend: SearchBackend) -> None:
+    # "paymnet" is no word: the results are those of "payment", and the answer says so.
+    exact = backend.search("payment", "en")
+    typo = backend.search("paymnet", "en")
+    assert typo.corrected and typo.suggestion == "payment"
+    assert [h.id for h in typo.hits] == [h.id for h in exact.hits]
+    assert typo.hits[0].id == "payment-methods-and-terms"
+    # The "search instead for" link: the query as typed, uncorrected, finds nothing.
+    instead = backend.search("paymnet", "en", exact=True)
+    assert instead.hits == [] and instead.suggestion is None and not instead.corrected
 
 
 def test_no_fuzzy_for_short_words(backend: SearchBackend) -> None:
@@ -167,7 +171,7 @@ def test_bulk_scorer_ranks_exactly_like_whoosh(backend: SearchBackend, query: st
     from csohelp.search.query import concepts_of, whoosh_query
 
     ix = backend.handle.current()
-    clauses, _ = whoosh_query(concepts_of(plain_words(query), ix.synonyms), lang)
+    clauses, _marks, _needs = whoosh_query(concepts_of(plain_words(query), ix.synonyms), lang)
     assert any(len(c.terms) == 1 for c in clauses)
     terms = [c for c in clauses if len(c.terms) == 1]  # Whoosh scores phrases its own way
     whoosh_q = Or([Term(c.field, c.terms[0], boost=c.boost) for c in terms])

@@ -72,6 +72,12 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for w in [*stopwords_for_language(lang), *EXTRA_STOPWORDS.get(lang, ())])
 
 
+@cache
+def all_stopwords() -> frozenset[str]:
+    """The stop words of French and English together (a word of either says nothing)."""
+    return stopwords("fr") | stopwords("en")
+
+
 def analyzer(lang: str, stem_cache: int | None = 100_000) -> Analyzer:
     """The stemming analyzer of `lang`; French folds accents BEFORE stemming.
 

@@ -9,8 +9,18 @@ from pathlib import Path
 
 from ..content import LANGS
 from ..errors import QueryError
+from .analysis import plain_words
 from .index import IndexHandle, OpenIndex, TopicDoc, build_index
-from .query import QueryCache, SearchResult, clean_query, run_search, run_suggest
+from .query import (
+    MAX_WORDS,
+    QueryCache,
+    SearchResult,
+    clean_query,
+    concepts_of,
+    run_search,
+    run_suggest,
+    whoosh_query,
+)
 
 NO_INDEX = {"fr": "La recherche n'est pas encore prête : aucun index publié.",
             "en": "Search is not ready yet: no index has been published."}
@@ -27,12 +37,14 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: str | None, lang: str, limit: int = 10,
-               category: str | None = None) -> SearchResult:
-        """Topics for a query in `lang`; QueryError for input that cannot be answered."""
+               category: str | None = None, exact: bool = False) -> SearchResult:
+        """Topics that answer a query in `lang` (with confidence); QueryError for input that
+        cannot be answered. `exact`: no spelling correction (the "search instead for" link)."""
 
     @abstractmethod
     def suggest(self, query: str | None, lang: str, limit: int = 6) -> list[dict]:
-        """Topics for an unfinished, as-you-type query: [{id, title, url}]."""
+        """Topics for an unfinished, as-you-type query: [{id, title, url}], the first being the
+        results page's first hit (same analysis, spelling and confidence)."""
 
     @abstractmethod
     def article(self, topic_id: str) -> dict | None:
@@ -41,6 +53,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def categories(self) -> list[dict]:
         """The categories with their titles per language (for filters)."""
+
+    def ranked_ids(self, query: str, lang: str, depth: int = 10) -> list[str]:
+        """Topic ids by score alone, before the confidence bar (for `csohelp eval`)."""
+        return []
 
 
 class WhooshBackend(SearchBackend):
@@ -61,23 +77,23 @@ class WhooshBackend(SearchBackend):
         return ix
 
     def search(self, query: str | None, lang: str, limit: int = 10,
-               category: str | None = None) -> SearchResult:
+               category: str | None = None, exact: bool = False) -> SearchResult:
         started = time.perf_counter()
         if lang not in LANGS:
             raise QueryError(BAD_LANG)
         text = clean_query(query, lang)
         for attempt in (1, 2):
             ix = self._open()
-            key = (ix.version, lang, text.lower(), limit, category or "")
+            key = (ix.version, lang, text.lower(), limit, category or "", exact)
             cached: SearchResult | None = self.cache.get(key)
             if cached is not None:
                 # The key ignores case: echo this query as typed, not the one that was cached.
                 took = round((time.perf_counter() - started) * 1000, 3)
                 return SearchResult(text, lang, cached.total, cached.hits, cached.suggestion,
-                                    took, cached.redirect)
+                                    took, cached.redirect, cached.corrected)
             try:
                 # No lock: each thread borrows its own searcher (OpenIndex.searching).
-                result = run_search(ix, text, lang, limit, category)
+                result = run_search(ix, text, lang, limit, category, exact)
             except OSError:
                 # The index folder was removed under us (two rebuilds in quick succession):
                 # the next attempt opens the newly published one.
@@ -92,6 +108,12 @@ class WhooshBackend(SearchBackend):
         if lang not in LANGS:
             raise QueryError(BAD_LANG)
         text = clean_query(query, lang)
+        # The results page's answer first (same analysis, spelling, confidence: the first
+        # suggestion is the first result); only when it has none is the last word read as
+        # the start of a longer one.
+        hits = self.search(text, lang, limit).hits if text else []
+        if hits:
+            return [{"id": h.id, "title": h.title, "url": h.url} for h in hits]
         ix = self._open()
         key = ("suggest", ix.version, lang, text.lower(), limit)
         found: list[dict] | None = self.cache.get(key)
@@ -107,3 +129,11 @@ class WhooshBackend(SearchBackend):
 
     def categories(self) -> list[dict]:
         return self._open().meta["categories"]
+
+    def ranked_ids(self, query: str, lang: str, depth: int = 10) -> list[str]:
+        ix = self._open()
+        words = plain_words(clean_query(query, lang))[:MAX_WORDS]
+        clauses, _marks, _needs = whoosh_query(concepts_of(words, ix.synonyms), lang)
+        with ix.searching(lang) as searcher:
+            best, _total = ix.scorers[lang].top(searcher, clauses, depth)
+            return [searcher.stored_fields(d)["id"] for d, _score in best]

@@ -27,7 +27,16 @@ from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
 from ..errors import BuildError
-from .analysis import OTHER, WORD_RE, Synonyms, analyzer, fold, spell_analyzer, synonym_table
+from .analysis import (
+    OTHER,
+    WORD_RE,
+    Synonyms,
+    analyzer,
+    fold,
+    plain_words,
+    spell_analyzer,
+    synonym_table,
+)
 from .scoring import Scorer
 from .spelling import Vocabulary
 
@@ -180,12 +189,13 @@ def _build_language(docs: list[TopicDoc], folder: Path) -> dict[str, Counter]:
 
 
 def _count_spellings(text: str, display: dict[str, Counter]) -> None:
-    """Count the written forms of each folded word (only those with accents matter)."""
+    """Count the written forms of each folded word: the usual one is shown in corrections.
+
+    Unaccented forms count too, or a rare "commandé" would stand for every "commande".
+    """
     for match in WORD_RE.finditer(text):
-        word = match.group()
-        if not word.isascii():
-            lower = word.lower()
-            display.setdefault(fold(lower), Counter())[lower] += 1
+        lower = match.group().lower()
+        display.setdefault(fold(lower), Counter())[lower] += 1
 
 
 def corpus_categories(corpus: Corpus) -> list[dict]:
@@ -290,7 +300,8 @@ class OpenIndex:
                 if found is None:
                     reader = self._indexes[lang].reader()
                     try:
-                        found = self._vocabularies[lang] = Vocabulary(reader)
+                        extra = (w for group in self.meta["synonyms"] for p in group for w in plain_words(p))
+                        found = self._vocabularies[lang] = Vocabulary(reader, extra=extra)
                     finally:
                         reader.close()
         return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from ..content import CONTACT
 from .query import SearchResult
@@ -17,7 +18,9 @@ WORDS = {
         "zero": "Aucun sujet ne correspond à « {q} ».", "one": "1 sujet pour « {q} ».",
         "many": "{n} sujets pour « {q} ».", "prompt": "Saisissez quelques mots : facture, commande, "
         "numéro de série…",
-        "did_you_mean": "Vouliez-vous dire :", "results": "Résultats",
+        "did_you_mean": "Vouliez-vous dire «\u00a0{fixed}\u00a0»\u00a0?", "results": "Résultats",
+        "showing": "Affichage des résultats pour «\u00a0{fixed}\u00a0».",
+        "instead": "Rechercher plutôt «\u00a0{typed}\u00a0».",
         "none_help": "Vous ne trouvez pas la réponse? Envoyez votre question à CSOL :",
         "request_link": "Envoyer une demande à CSOL", "or_call": "ou appelez CSOL au",
         "in_category": "Catégorie :", "refine": "Préciser la recherche",
@@ -28,7 +31,8 @@ WORDS = {
         "category": "Category", "all": "All categories",
         "zero": "No topic matches “{q}”.", "one": "1 topic for “{q}”.",
         "many": "{n} topics for “{q}”.", "prompt": "Type a few words: invoice, order, serial number…",
-        "did_you_mean": "Did you mean:", "results": "Results",
+        "did_you_mean": "Did you mean “{fixed}”?", "results": "Results",
+        "showing": "Showing results for “{fixed}”.", "instead": "Search instead for “{typed}”.",
         "none_help": "Cannot find the answer? Send your question to CSOL:",
         "request_link": "Send CSOL a request", "or_call": "or call CSOL at",
         "in_category": "Category:", "refine": "Refine the search",
@@ -60,9 +64,10 @@ TEMPLATE = """\
 <p class="csohelp-search-status">{{ w.prompt }}</p>
 {% else %}
 <p class="csohelp-search-status" role="status">{{ status }}</p>
-{% if result.suggestion %}
-<p class="csohelp-search-suggestion">{{ w.did_you_mean }}
-  <a href="{{ w.action }}?{{ suggestion_qs }}"><strong>{{ result.suggestion }}</strong></a>?</p>
+{% if result.corrected %}
+<p class="csohelp-search-suggestion">{{ showing }} {{ instead }}</p>
+{% elif result.suggestion %}
+<p class="csohelp-search-suggestion">{{ did_you_mean }}</p>
 {% endif %}
 {% if result.hits %}
 <ol class="csohelp-results" aria-label="{{ w.results }}">
@@ -87,6 +92,22 @@ TEMPLATE = """\
 {% endif %}
 """
 
+def _link(action: str, query: str, category: str | None, exact: bool) -> Markup:
+    """A link to the results of query (exact: without spelling correction), escaped."""
+    params = {"q": query, **({"category": category} if category else {}), **({"exact": "1"} if exact else {})}
+    return Markup('<a href="{}?{}"><strong>{}</strong></a>').format(action, urlencode(params), query)
+
+
+def _spelling(w: dict, query: str, category: str | None, result: SearchResult) -> dict[str, Markup]:
+    """The "showing results for … ; search instead for …" or "did you mean …?" sentences."""
+    fixed = result.suggestion or ""
+    if result.corrected:
+        return {"showing": Markup(w["showing"]).format(fixed=Markup("<strong>{}</strong>").format(fixed)),
+                "instead": Markup(w["instead"]).format(typed=_link(w["action"], query, category, True))}
+    link = _link(w["action"], fixed, category, False)
+    return {"did_you_mean": Markup(w["did_you_mean"]).format(fixed=link)}
+
+
 # Snippets are escaped when they are made (only <mark> is markup), hence `safe` above.
 _template = Environment(autoescape=True).from_string(TEMPLATE)
 
@@ -98,12 +119,13 @@ def render_results(lang: str, query: str, category: str | None,
     status = ""
     if result is not None:
         n = result.total
-        status = (w["zero"] if n == 0 else w["one"] if n == 1 else w["many"]).format(n=n, q=query)
-    suggestion_qs = urlencode({"q": result.suggestion, **({"category": category} if category else {})}) \
-        if result is not None and result.suggestion else ""
+        # "Showing results for": the count is that of the corrected query.
+        shown = result.suggestion if result.corrected and result.suggestion else query
+        status = (w["zero"] if n == 0 else w["one"] if n == 1 else w["many"]).format(n=n, q=shown)
+    spelling = _spelling(w, query, category, result) if result is not None and result.suggestion else {}
     html = _template.render(
         w=w, lang=lang, query=query, category=category or "", categories=categories, result=result,
-        status=status, error=error, contact=CONTACT, suggestion_qs=suggestion_qs,
+        status=status, error=error, contact=CONTACT, **spelling,
         category_titles={c["id"]: c[lang]["title"] for c in categories},
     )
     return html

@@ -1,8 +1,7 @@
-"""Answering a query: plain words only, synonyms, both languages, typo fallback, snippets."""
+"""Answering a query: plain words, synonyms, both languages, confidence, spelling that helps."""
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 import time
@@ -14,21 +13,24 @@ from typing import Any
 from whoosh.query import Term
 
 from ..errors import QueryError
-from .analysis import OTHER, WORD_RE, Synonyms, fold, plain_words, stems
+from .analysis import OTHER, Synonyms, all_stopwords, plain_words, stems
+from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
 from .index import OpenIndex
 from .scoring import Clause
-from .spelling import FUZZY_MIN, add_typo_alternatives, did_you_mean
+from .snippets import snippet
+from .spelling import display_query
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
 MAX_WORDS = 12  # words beyond this add cost, not precision
-FEW = 3  # "finds little": below this many hits the typo fallback and "did you mean" kick in
+CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
+CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
+COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word
 # Field weights: title > keywords > summary > body; the other language's words count less.
 FIELDS: list[tuple[str, float, bool]] = [
     ("title", 6.0, False), ("keywords", 4.0, False), ("summary", 2.0, False), ("body", 1.0, False),
     ("xtitle", 2.5, True), ("xkeywords", 2.0, True), ("xsummary", 0.5, True),
 ]
 SHORT_FIELDS = {"title", "keywords", "xtitle", "xkeywords"}
-SNIPPET_CHARS = 180
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -62,17 +64,18 @@ class SearchResult:
 
     query: str
     lang: str
-    total: int
+    total: int  # how many topics answer the query with confidence (hits holds the first `limit`)
     hits: list[Hit]
     suggestion: str | None
     took_ms: float
     redirect: str | None = None  # an article id typed as the query: go straight there
+    corrected: bool = False  # the hits are the suggestion's: the query as typed found nothing
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of GET /api/search."""
         return {"query": self.query, "lang": self.lang, "total": self.total,
                 "hits": [h.to_dict() for h in self.hits], "suggestion": self.suggestion,
-                "took_ms": self.took_ms}
+                "corrected": self.corrected, "took_ms": self.took_ms}
 
 
 @dataclass
@@ -111,12 +114,18 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     return concepts
 
 
-def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[str]]:
-    """The boosted field clauses for concepts (summed, like an OR), and the reader-language stems."""
+def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[str], list[Need]]:
+    """The boosted field clauses for concepts (summed, like an OR), the reader-language stems to
+    mark, and what each meaningful concept needs of a topic (for the confidence check)."""
     clauses: list[Clause] = []
     marks: set[str] = set()
+    needs: list[Need] = []
+    stop = all_stopwords()
     for concept in concepts:
+        if len(concept.alternatives) == 1 and all(w in stop for w in concept.words):
+            continue  # "est", "will": a stop word of either language says nothing (but "s/n" does)
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
+        need = Need(weight_of(concept.words), stems(lang, " ".join(concept.words)))
         for alternative, weight in concept.alternatives.items():
             text = " ".join(alternative)
             own, other = stems(lang, text), stems(OTHER[lang], text)
@@ -127,51 +136,13 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
                 # posting lists cost most of a query's time and add little precision.
                 if terms and (weight == 1.0 or fieldname in SHORT_FIELDS):
                     key = (fieldname, terms)
+                    if key not in seen:
+                        need.probes.append(Probe(fieldname, terms, probe_strength(fieldname, weight)))
                     seen[key] = max(seen.get(key, 0.0), boost * weight)
         clauses.extend(Clause(f, t, b) for (f, t), b in seen.items())
-    return clauses, marks
-
-
-def snippet(text: str, lang: str, marks: set[str]) -> str:
-    """A short passage of text around the first match, HTML-escaped, matches in <mark>."""
-    folded = fold(text)
-    spans: list[tuple[int, int]] = []
-    start = None
-    for match in WORD_RE.finditer(folded):
-        if start is not None and match.start() > start + SNIPPET_CHARS:
-            break
-        word_stems = stems(lang, match.group())
-        if word_stems and word_stems[0] in marks:
-            if start is None:
-                start = _sentence_start(text, match.start())
-            spans.append(match.span())
-    start = start or 0
-    end = start + SNIPPET_CHARS
-    if end < len(text):
-        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    out, pos = [], start
-    for s, e in spans:
-        if s >= end:
-            break
-        out.append(html.escape(text[pos:s], quote=False))
-        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
-        pos = e
-    out.append(html.escape(text[pos:end], quote=False))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return prefix + "".join(out).strip() + suffix
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    """Where the passage starts: the text's start if pos is near it, else pos's sentence."""
-    if pos <= 90:
-        return 0
-    floor = pos - 60
-    cut = max(text.rfind(". ", floor, pos), text.rfind("? ", floor, pos), text.rfind(": ", floor, pos))
-    if cut >= 0:
-        return cut + 2
-    space = text.find(" ", floor, pos)
-    return space + 1 if space >= 0 else floor
+        if need.probes:  # stop words only: nothing to match, nothing to ask of a topic
+            needs.append(need)
+    return clauses, marks, needs
 
 
 class QueryCache:
@@ -199,47 +170,107 @@ class QueryCache:
                 self._data.popitem(last=False)
 
 
-def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None) -> SearchResult:
-    """Answer one cleaned query against an open index (no cache)."""
+@dataclass
+class Ranked:
+    """The confident hits of one wording of a query: (docnum, score, coverage), best first."""
+
+    hits: list[tuple[int, float, float]]
+    marks: set[str]
+
+    @property
+    def best(self) -> float:
+        """The best coverage (0 when nothing answers)."""
+        return max((c for _, _, c in self.hits), default=0.0)
+
+
+def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
+         allowed: set[int] | None, prefix: str | None = None) -> Ranked:
+    """Score the words against the index and keep the topics that answer them, best first.
+
+    With `prefix` (type-ahead), the last word may be unfinished: its completions count too.
+    """
+    concepts = concepts_of(words, ix.synonyms)
+    if prefix and concepts and len(prefix) >= 2:
+        # Completions from the in-memory vocabulary: no term scan of the index per keystroke.
+        for completion in ix.vocabulary(lang).completions(prefix, 4):
+            concepts[-1].alternatives.setdefault((completion,), COMPLETION_WEIGHT)
+    clauses, marks, needs = whoosh_query(concepts, lang)
+    if not clauses:
+        return Ranked([], marks)
+    scorer = ix.scorers[lang]
+    weigh_common(scorer, searcher, needs)
+    best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
+    covered = coverages(scorer, searcher, [d for d, _ in best], needs)
+    scored = [(d, s, *covered[d]) for d, s in best]
+    return Ranked(confident(scored), marks)
+
+
+def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None,
+               exact: bool = False, prefix: bool = False) -> SearchResult:
+    """Answer one cleaned query against an open index (no cache).
+
+    Spelling helps or stays silent: only words unknown to the help center and to everyday
+    French and English are corrected, and only when the corrected query answers clearly
+    better. When the query as typed finds nothing, the corrected one's hits are shown.
+    """
     started = time.perf_counter()
     if category is not None and category not in ix.category_ids:
         raise QueryError(BAD_CATEGORY)
-    scorer = ix.scorers[lang]
-    vocabulary = ix.vocabulary(lang)
     words = plain_words(text)[:MAX_WORDS]
+    last = words[-1] if prefix and words and not text[-1:].isspace() else None
     direct = _direct_topic(ix, text)
-    hits: list[Hit] = []
-    total, suggestion = 0, None
-    concepts = concepts_of(words, ix.synonyms)
-    clauses, marks = whoosh_query(concepts, lang)
+    suggestion, corrected = None, False
     with ix.searching(lang) as searcher:
-        if clauses:
-            allowed = set(Term("category", category).docs(searcher)) if category else None
-            best, total = scorer.top(searcher, clauses, limit, allowed)
-            # A long word the index has never seen is a typo: exact matching found nothing for it.
-            typo = any(len(c.words) == 1 and len(c.words[0]) >= FUZZY_MIN and
-                       c.words[0] not in vocabulary for c in concepts)
-            if total < FEW or typo:
-                if add_typo_alternatives(concepts, vocabulary):
-                    clauses, marks = whoosh_query(concepts, lang)
-                    best, total = scorer.top(searcher, clauses, limit, allowed)
-                suggestion = did_you_mean(words, vocabulary, ix.meta.get("display", {}))
-            for docnum, score in best:
-                stored = searcher.stored_fields(docnum)
-                hits.append(Hit(stored["id"], lang, stored["title"], stored["url"],
-                                snippet(stored["text"], lang, marks), stored["category"],
-                                round(score, 3)))
+        allowed = set(Term("category", category).docs(searcher)) if category else None
+        ranked = rank(ix, searcher, words, lang, allowed, last)
+        fixed = None if exact else _correct(ix, searcher, words, lang, allowed)
+        if fixed is not None:
+            fixed, other = fixed
+            if other.hits and (not ranked.hits or other.best >= ranked.best + CLEARLY_BETTER):
+                suggestion = display_query(fixed, ix.meta.get("display", {}))
+                if not ranked.hits:
+                    ranked, corrected = other, True
+        # Snippets only for the hits shown: they cost more than the ranking.
+        hits = [_hit(searcher, d, lang, score, ranked.marks) for d, score, _ in ranked.hits[:limit]]
+        total = len(ranked.hits)
         if direct is not None and (category is None or direct["category"] == category):
             hits = [h for h in hits if h.id != direct["id"]]
             top = hits[0].score if hits else 1.0
             stored_text = _stored_text(searcher, direct["id"])
             hits.insert(0, Hit(direct["id"], lang, direct[lang]["title"], direct[lang]["url"],
-                               snippet(stored_text, lang, marks), direct["category"], round(top + 1, 3)))
+                               snippet(stored_text, lang, ranked.marks), direct["category"],
+                               round(top + 1, 3)))
             hits = hits[:limit]
             total = max(total, len(hits))
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(text, lang, total, hits, suggestion, took,
-                        redirect=direct[lang]["url"] if direct else None)
+                        redirect=direct[lang]["url"] if direct else None, corrected=corrected)
+
+
+def _correct(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
+             allowed: set[int] | None) -> tuple[list[str], Ranked] | None:
+    """The query with its unknown words corrected, and its hits; None when no word is unknown.
+
+    Between equally near words (contarct: contact or contract?), the one that answers the
+    rest of the query best wins: "contarct renewal" is about a contract.
+    """
+    vocabulary = ix.vocabulary(lang)
+    options = [vocabulary.corrections(w) for w in words]
+    if not any(options):
+        return None
+    fixed = [o[0] if o else w for w, o in zip(words, options, strict=True)]
+    for i, choices in enumerate(options):
+        if len(choices) > 1 and len(words) > 1:
+            trials = [fixed[:i] + [c] + fixed[i + 1:] for c in choices]
+            fixed = max(trials, key=lambda t: rank(ix, searcher, t, lang, allowed).best)
+    return fixed, rank(ix, searcher, fixed, lang, allowed)
+
+
+def _hit(searcher: Any, docnum: int, lang: str, score: float, marks: set[str]) -> Hit:
+    """The Hit of a document."""
+    stored = searcher.stored_fields(docnum)
+    return Hit(stored["id"], lang, stored["title"], stored["url"], snippet(stored["text"], lang, marks),
+               stored["category"], round(score, 3))
 
 
 def _direct_topic(ix: OpenIndex, text: str) -> dict | None:
@@ -258,24 +289,9 @@ def _stored_text(searcher: Any, topic_id: str) -> str:
 
 
 def run_suggest(ix: OpenIndex, text: str, lang: str, limit: int) -> list[dict]:
-    """Topics for an unfinished query: the words so far, the last one also as a prefix."""
-    words = plain_words(text)[:MAX_WORDS]
-    if not words:
+    """Topics for an unfinished query: the results page's analysis, spelling and confidence,
+    with the last word also read as the start of a longer one."""
+    if not plain_words(text):
         return []
-    concepts = concepts_of(words, ix.synonyms)
-    if len(words[-1]) >= 2:
-        # Completions from the in-memory vocabulary: no term scan of the index per keystroke.
-        for completion in ix.vocabulary(lang).completions(words[-1], 4):
-            concepts[-1].alternatives.setdefault((completion,), 0.8)
-    direct = _direct_topic(ix, text)
-    clauses, _ = whoosh_query(concepts, lang)
-    found: list[dict] = []
-    if direct is not None:
-        found.append({"id": direct["id"], "title": direct[lang]["title"], "url": direct[lang]["url"]})
-    if clauses:
-        with ix.searching(lang) as searcher:
-            for docnum, _score in ix.scorers[lang].top(searcher, clauses, limit)[0]:
-                hit = searcher.stored_fields(docnum)
-                if not any(f["id"] == hit["id"] for f in found):
-                    found.append({"id": hit["id"], "title": hit["title"], "url": hit["url"]})
-    return found[:limit]
+    result = run_search(ix, text, lang, limit, None, prefix=True)
+    return [{"id": h.id, "title": h.title, "url": h.url} for h in result.hits]

@@ -1,45 +1,63 @@
-"""Typo tolerance and "did you mean": near spellings from the index's unstemmed, folded vocabulary."""
+"""Typo tolerance and spelling: the known words of a language, and corrections only for unknown ones."""
 
 from __future__ import annotations
 
 import bisect
 import heapq
-from typing import Any, Protocol
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from wordfreq import get_frequency_dict
 
-FUZZY_MIN = 5  # one edit only for words of 5+ letters: shorter words have too many neighbours
+from .analysis import fold, stopwords
+
+FUZZY_MIN = 4  # shorter words have too many neighbours (and "pya" is not "pay")
+LONG_WORD = 8  # from this length two edits are still a plausible slip
 FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank below them
+# A word at least this frequent in everyday French or English (about once per million words)
+# is a real word, even if the help center never uses it: never "correct" it (une, will, météo).
+COMMON_FREQUENCY = 1e-6
 
 
-class Concept(Protocol):
-    """What the typo fallback needs of a query concept (query.Concept)."""
-
-    words: tuple[str, ...]
-    alternatives: dict[tuple[str, ...], float]
+@cache
+def common_words() -> frozenset[str]:
+    """Accent-folded everyday words of French and English (wordfreq), and both stop lists."""
+    words: set[str] = set(stopwords("fr") | stopwords("en"))
+    for lang in ("fr", "en"):
+        words.update(fold(w) for w, f in get_frequency_dict(lang).items() if f >= COMMON_FREQUENCY)
+    return frozenset(words)
 
 
 class Vocabulary:
     """The words of an index's `spell` field with their document frequencies, held in memory.
 
-    Whoosh's `terms_within` builds a Levenshtein automaton per word (about 4 ms, and 20 ms for
-    a query with a typo); candidates of the same first letter, measured by rapidfuzz's C
-    optimal-string-alignment distance (a swap of neighbouring letters is one edit: paymnet),
-    give the same words in microseconds.
+    Candidates of the same first letter, measured by rapidfuzz's C optimal-string-alignment
+    distance (a swap of neighbouring letters is one edit: paymnet), in microseconds.
     """
 
-    def __init__(self, reader: Any, fieldname: str = "spell"):
+    def __init__(self, reader: Any, fieldname: str = "spell", extra: Iterable[str] = ()):
         self.frequency: dict[str, int] = {}
-        self._by_initial: dict[str, list[str]] = {}
         for text, info in reader.iter_field(fieldname):
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             self.frequency[word] = info.doc_frequency()
+        # Words of the synonym table: "virement" is a word of the help center without a page.
+        for word in extra:
+            self.frequency.setdefault(word, 1)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.frequency:
             self._by_initial.setdefault(word[:1], []).append(word)
         self._sorted = sorted(self.frequency)
+        common_words()  # read now, with the index, not on the first query with an unknown word
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
+
+    def knows(self, word: str) -> bool:
+        """Whether a folded word is a word: the help center's, or an everyday French or English one."""
+        return word in self.frequency or word in common_words() or word.isdigit() or len(word) < FUZZY_MIN
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         """Longer words starting with prefix, most frequent first (ties alphabetical)."""
@@ -55,29 +73,17 @@ class Vocabulary:
                   for candidate, dist, _ in matches if candidate != word]
         return [w for _, _, w in sorted(scored)]
 
-
-def add_typo_alternatives(concepts: list[Concept], vocabulary: Vocabulary) -> bool:
-    """Add one-edit neighbours of the long words to each concept; True if any was added."""
-    added = False
-    for concept in concepts:
-        if len(concept.words) != 1:
-            continue
-        word = concept.words[0]
-        if len(word) < FUZZY_MIN or word.isdigit():
-            continue
-        for neighbour in vocabulary.closest(word, 1)[:3]:
-            concept.alternatives.setdefault((neighbour,), FUZZY_WEIGHT)
-            added = True
-    return added
+    def corrections(self, word: str, limit: int = 3) -> list[str]:
+        """The help center's words an unknown word may stand for, likeliest first ([] if known)."""
+        if self.knows(word):
+            return []
+        found = self.closest(word, 2 if len(word) >= LONG_WORD else 1)
+        if not found:
+            return []
+        nearest = OSA.distance(word, found[0])
+        return [w for w in found if OSA.distance(word, w) == nearest][:limit]
 
 
-def did_you_mean(words: list[str], vocabulary: Vocabulary, display: dict[str, str]) -> str | None:
-    """A corrected query from the unstemmed, folded vocabulary, or None if nothing changes."""
-    corrected, changed = [], False
-    for word in words:
-        if len(word) >= 3 and not word.isdigit() and word not in vocabulary:
-            candidates = vocabulary.closest(word, 2 if len(word) >= FUZZY_MIN else 1)
-            if candidates:
-                word, changed = candidates[0], True
-        corrected.append(display.get(word, word))
-    return " ".join(corrected) if changed else None
+def display_query(words: list[str], display: dict[str, str]) -> str:
+    """Folded words as people write them (numéro, not numero)."""
+    return " ".join(display.get(w, w) for w in words)

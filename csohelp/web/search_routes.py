@@ -31,8 +31,9 @@ def include(app: FastAPI) -> None:
         lang: Lang | None = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
         category: Annotated[str | None, Query(max_length=100)] = None,
+        exact: bool = False,
     ) -> dict:
-        result = app.state.search.search(q, lang or request_lang(request), limit, category or None)
+        result = app.state.search.search(q, lang or request_lang(request), limit, category or None, exact)
         return result.to_dict()
 
     @router.get("/api/suggest")
@@ -72,7 +73,9 @@ def include(app: FastAPI) -> None:
             if category and category not in {c["id"] for c in categories}:
                 category = None  # a stale or edited link: search everything rather than fail
             if q.strip():
-                result = backend.search(q, lang, 20, category)
+                # exact=1: the "search instead for" link, the query as typed without correction.
+                exact = request.query_params.get("exact") == "1"
+                result = backend.search(q, lang, 20, category, exact)
         except QueryError as exc:
             error, status = exc.message_for(lang), 400
         if result is not None and result.redirect and not category:

@@ -1,0 +1,111 @@
+"""Confidence: does a topic really answer the query? The share of the query's meaningful words it matches.
+
+A query's words are weighed (filler such as "je voudrais savoir" or an order number counts
+little), then each candidate topic scores the weighted share of the words it matches: fully in
+its title or keywords (either language), half in its summary or body, not at all for a body
+word that half the topics contain (IBM, CSOL, demande). A topic answers the query when that
+share reaches BAR and at least one word matched its title or keywords: a single weak word of
+a long unrelated query is not a match, and out-of-scope questions get the no-result page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import fold
+
+BAR = 0.5  # share of the query's weighted words a topic must match to be shown at all
+STRONG = 1.0  # title or keywords, the word itself or a synonym
+FUZZY = 0.8  # title or keywords through a completion of an unfinished word
+WEAK = 0.4  # summary or body only
+UBIQUITOUS = 0.5  # a body word of this share of the topics or more is no evidence there
+EVERYWHERE = 0.95  # a word in (nearly) every topic's body says nothing of the topic wanted
+LIGHT = 0.2  # weight of filler words and bare numbers
+TAIL = 0.3  # drop hits covering this much less than the best one...
+TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
+SHORT_FIELDS = frozenset({"title", "keywords", "xtitle", "xkeywords"})
+# Words of a question that say what people want, not what about (fr and en, accent-folded).
+FILLER = frozenset(fold(w) for w in """
+    veux voudrais voulons voulez aimerais aimerions besoin savoir comment pourquoi quand quel
+    quelle quels quelles faire fait peux peut pouvez pouvons puis svp merci
+    bonjour allo info infos information informations question questions obtenir chose combien
+    want wants wanted need needs would like know how why when what which get please thanks
+    thank hello hi info information question questions could should tell way much many
+""".split())
+
+
+@dataclass
+class Probe:
+    """One way a topic can match a concept: a field holding these stems, worth `strength`."""
+
+    field: str
+    terms: tuple[str, ...]
+    strength: float
+
+
+@dataclass
+class Need:
+    """One meaningful concept of the query: its weight and the ways a topic can match it."""
+
+    weight: float
+    stems: tuple[str, ...] = ()  # the concept's own words, stemmed in the reader's language
+    probes: list[Probe] = field(default_factory=list)
+
+
+def weight_of(words: tuple[str, ...]) -> float:
+    """How much a concept's words say about the topic wanted (filler and numbers little)."""
+    if all(w in FILLER or w.isdigit() for w in words):
+        return LIGHT
+    return 1.0
+
+
+def probe_strength(fieldname: str, alternative_weight: float) -> float:
+    """What matching one field through one alternative of a concept is worth."""
+    if fieldname in SHORT_FIELDS:
+        return STRONG if alternative_weight >= 0.9 else FUZZY
+    return WEAK
+
+
+def weigh_common(scorer: Any, searcher: Any, needs: list[Need]) -> None:
+    """Words in the body of (nearly) every topic (IBM, CSOL) say little: they weigh LIGHT."""
+    for need in needs:
+        if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
+            need.weight = min(need.weight, LIGHT)
+
+
+def coverages(scorer: Any, searcher: Any, docnums: list[int],
+              needs: list[Need]) -> dict[int, tuple[float, bool]]:
+    """Per document: the weighted share of needs it matches, and whether one matched its title
+    or keywords. Each probe is looked up once for all the candidates (binary searches)."""
+    total = sum(n.weight for n in needs)
+    got = dict.fromkeys(docnums, 0.0)
+    strong = dict.fromkeys(docnums, False)
+    for need in needs:
+        best = dict.fromkeys(docnums, 0.0)
+        for probe in sorted(need.probes, key=lambda p: -p.strength):
+            todo = {d for d in docnums if best[d] < probe.strength}
+            if not todo:
+                break
+            if probe.strength == WEAK and any(scorer.share(searcher, probe.field, t) >= UBIQUITOUS
+                                              for t in probe.terms):
+                continue
+            for term in probe.terms:
+                todo = scorer.having(searcher, todo, probe.field, term)
+            for d in todo:
+                best[d] = probe.strength
+        for d in docnums:
+            got[d] += need.weight * best[d]
+            strong[d] = strong[d] or best[d] > WEAK
+    return {d: (got[d] / total if total else 0.0, strong[d]) for d in docnums}
+
+
+def confident(scored: list[tuple[int, float, float, bool]]) -> list[tuple[int, float, float]]:
+    """Hits (docnum, score, coverage) that answer the query, best first, without the long tail."""
+    kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= BAR]
+    if not kept:
+        return []
+    kept.sort(key=lambda h: -h[1])
+    best_cov = max(c for _, _, c in kept)
+    top = kept[0][1]
+    return [h for h in kept if h[2] >= best_cov - TAIL or h[1] >= TAIL_SCORE * top]

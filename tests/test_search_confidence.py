@@ -1,0 +1,156 @@
+"""Search that knows when it does not know: confidence, spelling that helps or stays silent,
+the type-ahead agreeing with the results page, vocabulary gaps and `csohelp eval`'s new scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from search_helpers import build_faq_index
+
+from csohelp.cli import main
+from csohelp.search.analysis import plain_words
+from csohelp.search.backend import WhooshBackend
+from csohelp.search.evaluate import evaluate, load_queries, report
+from csohelp.search.query import concepts_of
+
+UNTOUCHED = Path(__file__).parent / "relevance"
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+    return WhooshBackend(build_faq_index(tmp_path_factory.mktemp("confidence") / "index"))
+
+
+@pytest.mark.parametrize("lang, q", [
+    ("en", "nhl playoff schedule"), ("fr", "billet d'avion pour Toronto"), ("fr", "météo Montréal"),
+    ("en", "reset my password"), ("fr", "mot de passe"), ("fr", "offre d'emploi chez IBM"),
+    ("en", "ibm stock price"), ("en", "printer driver error 0x80070005"),
+])
+def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
+    result = backend.search(q, lang)
+    assert result.hits == [] and result.total == 0
+
+
+@pytest.mark.parametrize("lang, q", [
+    ("en", "when will my order be delivered"), ("en", "net 30"), ("en", "cancel order"),
+    ("fr", "annuler une commande"), ("fr", "carte de crédit"), ("en", "password reset"),
+    ("fr", "password reset"), ("fr", "météo Montréal"), ("fr", "je n'ai pas reçu ma facture"),
+    ("en", "I need help with my bill"), ("fr", "des questions sur mon compte"),
+])
+def test_words_of_either_language_are_never_corrected(backend: WhooshBackend, lang: str, q: str) -> None:
+    assert backend.search(q, lang).suggestion is None
+
+
+@pytest.mark.parametrize("lang, q, fix, first", [
+    ("en", "oder staus delivry", "order status delivery", "order-status"),
+    ("fr", "livraisson", "livraison", "delivery-scheduling"),
+    ("fr", "numero de sreie", "numéro de série", "serial-lookup"),
+    ("fr", "recouvremnt", "recouvrement", "accounts-receivable"),
+])
+def test_typo_queries_that_find_nothing_show_the_corrected_results(
+        backend: WhooshBackend, lang: str, q: str, fix: str, first: str) -> None:
+    result = backend.search(q, lang)
+    assert result.corrected and result.suggestion == fix and result.hits[0].id == first
+
+
+def test_corrections_are_written_as_people_write_them(backend: WhooshBackend) -> None:
+    # Not "commandé" (a rare accented form of the same folded word): the usual spelling.
+    assert backend.search("comande", "fr").suggestion == "commande"
+    assert backend.search("numero de sreie", "fr").suggestion == "numéro de série"
+
+
+def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend) -> None:
+    # "order" finds topics, "staus" is no word: the typed query is answered, "status" offered.
+    result = backend.search("order staus", "en")
+    assert result.suggestion == "order status" and not result.corrected
+    assert result.hits[0].id == "order-status"
+    # Between two equally near words, the one that fits the rest of the query: not "contact".
+    assert backend.search("contarct renewal", "en").suggestion == "contract renewal"
+
+
+@pytest.mark.parametrize("lang, q", [
+    ("fr", "où est ma commande"), ("en", "where is my order"), ("en", "order staus"),
+    ("en", "trak my order"), ("fr", "statut de ma commande"),
+])
+def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, lang: str, q: str) -> None:
+    assert backend.search(q, lang).hits[0].id == "order-status"
+
+
+@pytest.mark.parametrize("lang, q, topic", [
+    ("fr", "ajouter notre numéro de PO sur la facture", "invoice-reconciliation-customization"),
+    ("fr", "virement bancaire", "payment-methods-and-terms"),
+    ("fr", "virement", "payment-methods-and-terms"),
+    ("en", "EFT", "payment-methods-and-terms"),
+    ("en", "wire transfer", "payment-methods-and-terms"),
+    ("fr", "carte de crédit", "payment-methods-and-terms"),
+    ("en", "credit memo", "invoice-dispute"),
+    ("fr", "note de crédit", "invoice-dispute"),
+    ("fr", "heures d'ouverture", "contact-csol"),
+    ("en", "s/n", "serial-lookup"),  # two stop-word letters, but a synonym of serial number
+    ("en", "net 30", "payment-methods-and-terms"),
+    # Issue 15: an invoice's due date is a payment term, not a contract's expiry.
+    ("fr", "date d'échéance de ma facture", "payment-methods-and-terms"),
+])
+def test_vocabulary_gaps_reach_the_topic_that_covers_them(
+        backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
+    assert topic in [h.id for h in backend.search(q, lang).hits[:3]]
+
+
+def test_personnel_is_staff_not_an_individual(backend: WhooshBackend) -> None:
+    ix = backend.handle.current()
+    (concept,) = concepts_of(plain_words("personnel"), ix.synonyms)
+    assert ("particulier",) not in concept.alternatives
+    (concept,) = concepts_of(plain_words("échéance"), ix.synonyms)
+    assert ("expiry",) not in concept.alternatives
+
+
+@pytest.mark.parametrize("lang, q", [("fr", "comment payer"), ("fr", "montant facture incorrect"),
+                                     ("en", "invoice"), ("fr", "commande")])
+def test_the_tail_is_trimmed(backend: WhooshBackend, lang: str, q: str) -> None:
+    result = backend.search(q, lang, limit=20)
+    assert 1 <= result.total == len(result.hits) <= 6
+
+
+@pytest.mark.parametrize("lang, q", [
+    ("en", "oder staus delivry"), ("en", "staus"), ("en", "delivry"), ("fr", "commande"),
+    ("fr", "où est ma commande"), ("en", "payment terms"), ("fr", "comande en retard"),
+])
+def test_type_ahead_first_suggestion_is_the_first_result(backend: WhooshBackend, lang: str, q: str) -> None:
+    suggestions = backend.suggest(q, lang)
+    hits = backend.search(q, lang).hits
+    assert suggestions and hits and suggestions[0]["id"] == hits[0].id
+
+
+def test_type_ahead_completes_an_unfinished_word_with_confidence(backend: WhooshBackend) -> None:
+    assert backend.suggest("livr", "fr")[0]["id"] == "delivery-scheduling"
+    assert backend.suggest("nhl playoff sched", "en") == []
+
+
+def test_eval_scores_out_of_scope_and_suggestions(backend: WhooshBackend, tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("""queries:
+  - {lang: en, q: "nhl playoff schedule", expect: []}
+  - {lang: en, q: "order status", expect: [order-status], fix: null}
+  - {lang: en, q: "oder staus", expect: [order-status], fix: "order status"}
+  - {lang: en, q: "paymnet", expect: [payment-methods-and-terms]}
+  - {lang: en, q: "contract", expect: [order-status]}
+""", "utf-8")
+    evaluation = evaluate(backend, load_queries(path))
+    assert evaluation.no_confident_hit == 1.0
+    assert len(evaluation.answerable) == 4 and evaluation.recall(1) == 0.75
+    assert [j.suggestion_ok for j in evaluation.shown] == [True, True]
+    assert len(evaluation.spelled_right) == 1 and len(evaluation.misspelled) == 1
+    text = report(evaluation, "q.yaml")
+    assert "out of scope: 100.0% with no confident hit" in text
+    assert "suggestions: 2 shown, 2 correct (100.0%)" in text
+    assert "0 suggestion(s) on 1 correctly spelled; 1/1 misspelled helped" in text
+    assert "miss [en] 'contract'" in text
+
+
+def test_eval_rejects_an_expect_that_is_not_a_list(built_project: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("queries:\n  - {lang: fr, q: facture, expect: billing-options}\n", "utf-8")
+    assert main(["eval", str(bad), "--root", str(built_project)]) == 1
+    assert "expect must be a list" in capsys.readouterr().err
