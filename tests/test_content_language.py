@@ -495,3 +495,13 @@ def test_footer_words_are_in_the_page_language(site_pages) -> None:
                                       and "csohelp-plan" in page.read_text("utf-8")):
             wrong.append(f"{page}: plan notice")
     assert wrong == []
+
+
+def test_related_topics_are_not_already_linked_in_the_text() -> None:
+    """« Sujets connexes » adds topics; it does not repeat the links of the text (UX review)."""
+    repeated = []
+    for topic in CORPUS.topics:
+        text = "\n".join([topic.fr.body, *(topic.fr.steps or [])])
+        linked = {m.group(1) for m in TOPIC_LINK.finditer(text)}
+        repeated += [f"{topic.id}: {rel}" for rel in topic.related if rel in linked]
+    assert repeated == []
