@@ -353,8 +353,9 @@ def test_phone_and_web_address_at_most_once_per_topic(lang: str) -> None:
         text = topic.text(lang)
         whole = "\n".join([text.body, *(text.steps or [])])
         for thing in (PHONE[lang], WEB):
-            if whole.count(thing) > 1:
-                many.append(f"{topic.id}: {thing} x{whole.count(thing)}")
+            shown = whole.count(thing) - whole.count(f"]({thing}")  # a link's target is not shown
+            if shown > 1:
+                many.append(f"{topic.id}: {thing} x{shown}")
             if thing in whole and topic.kind == "faq":
                 many.append(f"{topic.id}: {thing} outside steps")
     assert many == []
