@@ -506,3 +506,17 @@ def test_related_topics_are_not_already_linked_in_the_text() -> None:
         linked = {m.group(1) for m in TOPIC_LINK.finditer(text)}
         repeated += [f"{topic.id}: {rel}" for rel in topic.related if rel in linked]
     assert repeated == []
+
+
+def test_check_command_reports_a_broken_glossary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shutil import copytree
+
+    from csohelp.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    copytree(FAQ, tmp_path / "faq")
+    (tmp_path / "faq" / "glossary.yaml").write_text(BAD_GLOSSARIES[0][1], encoding="utf-8")
+    assert main(["check"]) == 1
+    assert BAD_GLOSSARIES[0][2] in capsys.readouterr().err
