@@ -30,8 +30,8 @@ PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
 MAX_BYTES = 500 * 1024
 PHONE = {"fr": "1 866 880-2765", "en": "1-866-880-2765"}
 # What the PDF says it is: IBM Canada's 2001 plan, published in the help centre on a date.
-NOTICE = {"fr": "Plan de 2001 d'IBM Canada, publié dans le Centre d'aide CSO Canada le 26 novembre 2026",
-          "en": "IBM Canada's 2001 plan, published in the CSO Canada Help Centre on November 26, 2026"}
+NOTICE = {"fr": "Plan de 2001 d'IBM Canada, publié dans le Centre d'aide CSO Canada le 28 novembre 2026",
+          "en": "IBM Canada's 2001 plan, published in the CSO Canada Help Centre on November 28, 2026"}
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +62,10 @@ def test_render_writes_latest_and_versioned_files(plan: Plan, tmp_path: Path) ->
     written = render_plan(plan, tmp_path)
     assert written == [
         tmp_path / "plan-assistance.pdf",
-        tmp_path / "downloads/support-plan-2026-11-26-fr.pdf",
+        tmp_path / "downloads/support-plan-2026-11-28-fr.pdf",
         tmp_path / "downloads/support-plan-2001.1-fr.pdf",  # published before: stays reachable
         tmp_path / "en/support-plan.pdf",
-        tmp_path / "downloads/support-plan-2026-11-26-en.pdf",
+        tmp_path / "downloads/support-plan-2026-11-28-en.pdf",
         tmp_path / "downloads/support-plan-2001.1-en.pdf",
     ]
     assert all(path.read_bytes().startswith(b"%PDF-") for path in written)
@@ -213,17 +213,17 @@ def test_downloads_describe_both_files(site: Path, plan: Plan) -> None:
     for lang, info in downloads.items():
         assert info["size_bytes"] == (site / LATEST[lang]).stat().st_size
         assert info["size_label"] == format_size(info["size_bytes"], lang)
-        assert info["versioned_url"] == f"/downloads/support-plan-2026-11-26-{lang}.pdf"
-        assert info["date"] == "2026-11-26"
+        assert info["versioned_url"] == f"/downloads/support-plan-2026-11-28-{lang}.pdf"
+        assert info["date"] == "2026-11-28"
         assert info["date_label"] == format_date(plan.published, lang)
         assert info["plan_year"] == 2001
         assert "version" not in info
         assert info["title"] == plan.title.get(lang)
     # What the site footer shows (overrides/partials/csohelp-footer.html, front's partial).
     assert downloads["fr"]["notice"] == (
-        "Plan de 2001 d'IBM Canada, publié dans ce centre d'aide le 26 novembre 2026")
+        "Plan de 2001 d'IBM Canada, publié dans ce centre d'aide le 28 novembre 2026")
     assert downloads["en"]["notice"] == (
-        "IBM Canada's 2001 plan, published in this Help Centre on November 26, 2026")
+        "IBM Canada's 2001 plan, published in this Help Centre on November 28, 2026")
     for info in downloads.values():
         assert info["notice"] == f"{info['notice_intro']} {info['date_label']}"
 
