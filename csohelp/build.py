@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .content import LANGS, Corpus, load_corpus
 from .errors import BuildError, ContentError
+from .glossary import GLOSSARY_FILE, load_glossary
 from .pages import STRINGS, render_pages
 from .pdf import plan_downloads, render_plan
 from .plan import Plan, load_plan
@@ -84,6 +85,11 @@ def load_content(
     if plan_dir is not None:
         try:
             plan = load_plan(plan_dir)
+        except ContentError as exc:
+            problems += exc.problems
+    if (Path(faq_dir) / GLOSSARY_FILE).exists():  # the terms the content test holds topics to
+        try:
+            load_glossary(Path(faq_dir))
         except ContentError as exc:
             problems += exc.problems
     if problems:

@@ -19,7 +19,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     corpus, plan = load_content(Path(args.dir), plan_dir if plan_dir.is_dir() else None)
     print(f"{args.dir}: {len(corpus.topics)} topics in {len(corpus.categories)} categories, all valid")
     if plan is not None:
-        print(f"{plan_dir.name}/: support plan version {plan.version}, valid")
+        print(f"{plan_dir.name}/: support plan of {plan.plan_year}, published {plan.published}, valid")
     return 0
 
 

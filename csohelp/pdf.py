@@ -23,24 +23,31 @@ DOWNLOADS_DIR = "downloads"
 
 LABELS = {
     "fr": {
-        "author": "IBM Canada Ltée – Soutien des opérations clientèle (CSO)",
+        # The text is IBM Canada's 2001 plan; this edition (headings, layout) is the help centre's.
+        "author": "IBM Canada Ltée (texte du plan de {year})",
+        "publisher": "Centre d'aide CSO Canada",
         "keyword": "plan d'assistance à la clientèle",
         "contents": "Table des matières",
-        "version": "Version",
-        "effective": "En vigueur le",
+        "plan_of": "Plan de {year} d'IBM Canada",
+        "published": "publié dans le Centre d'aide CSO Canada le {date}",
+        # The site's footer says where the reader is: « ce centre d'aide ».
+        "site_intro": "Plan de {year} d'IBM Canada, publié dans ce centre d'aide le",
         "page": "Page",
     },
     "en": {
-        "author": "IBM Canada Ltd. – Customer Support Operations (CSO)",
+        "author": "IBM Canada Ltd. ({year} plan text)",
+        "publisher": "CSO Canada Help Centre",
         "keyword": "customer support plan",
         "contents": "Contents",
-        "version": "Version",
-        "effective": "Effective",
+        "plan_of": "IBM Canada's {year} plan",
+        "published": "published in the CSO Canada Help Centre on {date}",
+        "site_intro": "IBM Canada's {year} plan, published in this Help Centre on",
         "page": "Page",
     },
 }
 URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)»]")
-PHONE = re.compile(r"\b1 \d{3} \d{3}-[0-9A-Z]{4}\b")
+# The phone in either language's format: 1 866 880-CSOL (fr) or 1-866-880-CSOL (en).
+PHONE = re.compile(r"\b1[ -]\d{3}[ -]\d{3}-[0-9A-Z]{4}\b")
 EMPHASIS = re.compile(r"\*([^*\s][^*]*)\*")
 
 
@@ -53,18 +60,21 @@ class Download(TypedDict):
     size_label: str
     date: str
     date_label: str
-    version: str
+    plan_year: int
+    notice_intro: str
+    notice: str
     title: str
 
 
 def render_plan(plan: Plan, site_dir: Path) -> list[Path]:
-    """Write the fr and en PDFs (latest and versioned copies) under site_dir; return their paths."""
+    """Write the fr and en PDFs (latest, versioned and former names) under site_dir; return paths."""
     site_dir = Path(site_dir)
     env = make_environment()
     written: list[Path] = []
     for lang in LANGS:
         data = render_pdf(plan, lang, env)
-        for relative in (LATEST[lang], versioned_name(plan, lang)):
+        former = [former_name(download_id, lang) for download_id in plan.former_download_ids]
+        for relative in (LATEST[lang], versioned_name(plan, lang), *former):
             target = site_dir / relative
             write_atomically(target, data)
             written.append(target)
@@ -95,17 +105,29 @@ def import_weasyprint() -> ModuleType:
 
 def render_html(plan: Plan, lang: str, env: Environment) -> str:
     """Render the plan in one language to the HTML that WeasyPrint lays out."""
-    labels = LABELS[lang]
-    date_label = format_date(plan.effective_date, lang)
-    footer = f"{labels['version']} {plan.version} · {labels['effective']} {date_label}"
+    labels = {key: value.format(year=plan.plan_year) for key, value in LABELS[lang].items()
+              if key != "published"}
+    date_label = format_date(plan.published, lang)
+    published = LABELS[lang]["published"].format(date=date_label)
     return env.get_template("pdf/plan.html").render(
         plan=plan,
         lang=lang,
         labels=labels,
         title=plan.title.get(lang),
         date_label=date_label,
-        footer=footer,
+        published=published,
+        footer=publication_notice(plan, lang, pdf=True),
     )
+
+
+def publication_notice(plan: Plan, lang: str, pdf: bool = False) -> str:
+    """What the plan is: IBM Canada's text of its year, published here on a date (no version)."""
+    labels = LABELS[lang]
+    date_label = format_date(plan.published, lang)
+    if pdf:
+        published = labels["published"].format(date=date_label)
+        return f"{labels['plan_of'].format(year=plan.plan_year)}, {published}"
+    return f"{labels['site_intro'].format(year=plan.plan_year)} {date_label}"
 
 
 def make_environment() -> Environment:
@@ -137,8 +159,13 @@ def quote_css(text: str) -> Markup:
 
 
 def versioned_name(plan: Plan, lang: str) -> str:
-    """The versioned copy's path relative to the site root."""
-    return f"{DOWNLOADS_DIR}/support-plan-{plan.version}-{lang}.pdf"
+    """The versioned copy's path relative to the site root: named by its publication date."""
+    return f"{DOWNLOADS_DIR}/support-plan-{plan.published.isoformat()}-{lang}.pdf"
+
+
+def former_name(download_id: str, lang: str) -> str:
+    """A versioned name published before (e.g. support-plan-2001.1-fr.pdf), kept reachable."""
+    return f"{DOWNLOADS_DIR}/support-plan-{download_id}-{lang}.pdf"
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -156,7 +183,11 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 def plan_downloads(plan: Plan, site_dir: Path) -> dict[str, Download]:
-    """Per language: the latest PDF's URL, size and date, for the pages' footer link."""
+    """Per language: the latest PDF's URL, size and publication notice, for the pages' footer.
+
+    The site footer shows `notice_intro` then the date (`date`, `date_label`) in a <time>:
+    « Plan de 2001 d'IBM Canada, publié dans ce centre d'aide le 26 novembre 2026 ».
+    """
     downloads: dict[str, Download] = {}
     for lang in LANGS:
         path = Path(site_dir) / LATEST[lang]
@@ -169,9 +200,11 @@ def plan_downloads(plan: Plan, site_dir: Path) -> dict[str, Download]:
             versioned_url=f"/{versioned_name(plan, lang)}",
             size_bytes=size,
             size_label=format_size(size, lang),
-            date=plan.effective_date.isoformat(),
-            date_label=format_date(plan.effective_date, lang),
-            version=plan.version,
+            date=plan.published.isoformat(),
+            date_label=format_date(plan.published, lang),
+            plan_year=plan.plan_year,
+            notice_intro=LABELS[lang]["site_intro"].format(year=plan.plan_year),
+            notice=publication_notice(plan, lang),
             title=plan.title.get(lang),
         )
     return downloads

@@ -13,7 +13,8 @@ from csohelp.yamlsource import YamlSource, read_yaml
 
 PLAN_FILE = "plan.yaml"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-VERSION = r"^[0-9]+(?:\.[0-9]+)*$"
+# A former versioned download's id, as in downloads/support-plan-2001.1-fr.pdf: a file-name part.
+DOWNLOAD_ID = r"^[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*$"
 
 Text = Annotated[str, Field(min_length=1)]
 Loc = tuple[int | str, ...]
@@ -84,10 +85,13 @@ class Section(StrictModel):
 class Plan(StrictModel):
     """The whole support plan: front matter and sections."""
 
-    version: Annotated[str, Field(pattern=VERSION)]
-    effective_date: date
+    # The year of IBM Canada's text (the seed's © 2001); the plan gives no version number.
+    plan_year: Annotated[int, Field(ge=1900, le=2100)]
+    # The day this help centre published this edition; not a date the plan takes effect.
+    published: date
+    # Ids of versioned downloads published before, kept reachable (same file, old name).
+    former_download_ids: list[Annotated[str, Field(pattern=DOWNLOAD_ID)]] = []
     title: Bilingual
-    edition: Bilingual | None = None
     sections: list[Section] = Field(min_length=1)
 
 
@@ -134,8 +138,10 @@ def describe_error(err: Any, source: YamlSource) -> Problem:
         message = pattern_message(loc, err["input"])
     elif kind == "value_error":
         message = str(err["ctx"]["error"])
-    elif kind == "string_type" and loc == ("version",):
-        message = 'must be quoted text like "2001.1"'
+    elif kind in ("int_parsing", "int_type") and loc == ("plan_year",):
+        message = f"{err['input']!r} is not a year like 2001"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        message = f"{err['input']!r} is not a year like 2001"
     elif kind.startswith("date"):
         message = f"{err['input']!r} is not a date (YYYY-MM-DD)"
     else:
@@ -155,8 +161,8 @@ def strip_tags(loc: Loc) -> Loc:
 
 def pattern_message(loc: Loc, value: Any) -> str:
     """Explain which format a field expects."""
-    if loc and loc[-1] == "version":
-        return f"{value!r} is not a version like 2001.1"
+    if "former_download_ids" in loc:
+        return f"{value!r} is not a file-name id like 2001.1 (letters, digits, dots, hyphens)"
     return f"{value!r} is not a lowercase slug (a-z, 0-9 and single hyphens)"
 
 

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         for lang, info in downloads.items():
             size = info["size_bytes"]
             ok = ok and size < TARGET_BYTES
-            print(f"{LATEST[lang]}: {size} bytes ({info['size_label']}), version {info['version']}")
+            print(f"{LATEST[lang]}: {size} bytes ({info['size_label']}), {info['notice']}")
     print(f"targets: < {TARGET_SECONDS:.0f} s, < {TARGET_BYTES // 1024} KB each: ", end="")
     print("met" if ok else "MISSED")
     return 0 if ok else 1

@@ -200,8 +200,8 @@ def test_check_command_also_validates_the_plan_beside_faq(
     make_faq(tmp_path, GOOD.replace("  title: Dispute an invoice\n", ""))
     shutil.copytree(REPO / "plan", tmp_path / "plan")
     plan = tmp_path / "plan" / "plan.yaml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace("\nversion:", "\nversions:", 1), "utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace("\nplan_year:", "\nplan_years:", 1), "utf-8")
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert "faq/billing/invoice-dispute.yaml:15: en.title: missing" in err
-    assert "plan/plan.yaml:" in err and "versions: unknown field" in err
+    assert "plan/plan.yaml:" in err and "plan_years: unknown field" in err

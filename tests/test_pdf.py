@@ -28,7 +28,10 @@ from csohelp.plan import Plan, load_plan
 
 PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
 MAX_BYTES = 500 * 1024
-PHONE = "1 866 880-2765"
+PHONE = {"fr": "1 866 880-2765", "en": "1-866-880-2765"}
+# What the PDF says it is: IBM Canada's 2001 plan, published in the help centre on a date.
+NOTICE = {"fr": "Plan de 2001 d'IBM Canada, publié dans le Centre d'aide CSO Canada le 28 novembre 2026",
+          "en": "IBM Canada's 2001 plan, published in the CSO Canada Help Centre on November 28, 2026"}
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +62,11 @@ def test_render_writes_latest_and_versioned_files(plan: Plan, tmp_path: Path) ->
     written = render_plan(plan, tmp_path)
     assert written == [
         tmp_path / "plan-assistance.pdf",
-        tmp_path / f"downloads/support-plan-{plan.version}-fr.pdf",
+        tmp_path / "downloads/support-plan-2026-11-28-fr.pdf",
+        tmp_path / "downloads/support-plan-2001.1-fr.pdf",  # published before: stays reachable
         tmp_path / "en/support-plan.pdf",
-        tmp_path / f"downloads/support-plan-{plan.version}-en.pdf",
+        tmp_path / "downloads/support-plan-2026-11-28-en.pdf",
+        tmp_path / "downloads/support-plan-2001.1-en.pdf",
     ]
     assert all(path.read_bytes().startswith(b"%PDF-") for path in written)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(p.name for p in written)
@@ -71,6 +76,7 @@ def test_render_writes_latest_and_versioned_files(plan: Plan, tmp_path: Path) ->
 def test_versioned_copy_equals_latest(site: Path, plan: Plan, lang: str) -> None:
     latest = (site / LATEST[lang]).read_bytes()
     assert (site / versioned_name(plan, lang)).read_bytes() == latest
+    assert (site / f"downloads/support-plan-2001.1-{lang}.pdf").read_bytes() == latest
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -93,13 +99,18 @@ def test_pdf_is_valid_and_small(site: Path, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_metadata_has_language_title_and_version(site: Path, plan: Plan, lang: str) -> None:
+def test_metadata_has_language_title_and_publication(site: Path, plan: Plan, lang: str) -> None:
     reader = read(site, lang)
     assert reader.trailer["/Root"]["/Lang"] == lang
     assert reader.metadata is not None
     assert reader.metadata.title == plan.title.get(lang)
-    assert f"Version {plan.version}" in reader.metadata["/Keywords"]
-    assert plan.version in reader.metadata.subject
+    assert "2001" in reader.metadata["/Keywords"]
+    assert NOTICE[lang] in reader.metadata.subject
+    # IBM wrote the 2001 text; the metadata does not claim IBM wrote this edition.
+    assert reader.metadata.author == {"fr": "IBM Canada Ltée (texte du plan de 2001)",
+                                      "en": "IBM Canada Ltd. (2001 plan text)"}[lang]
+    for invented in ("Version", "2001.1", "vigueur", "Effective"):
+        assert invented not in str(dict(reader.metadata))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -131,20 +142,36 @@ def test_pdf_is_tagged_for_screen_readers(site: Path, plan: Plan, lang: str) -> 
 @pytest.mark.parametrize("lang", LANGS)
 def test_text_holds_phone_and_every_section_title(site: Path, plan: Plan, lang: str) -> None:
     text = words("\n".join(page.extract_text() for page in read(site, lang).pages))
-    assert PHONE in text
+    assert PHONE[lang] in text
     assert "http://www.ibm.com/support/operations" in text.replace("/ ", "/")
     for section in plan.sections:
-        assert section.title.get(lang) in text
+        assert words(section.title.get(lang)) in text
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_page_shows_version_date_and_number(site: Path, plan: Plan, lang: str) -> None:
+def test_every_page_says_what_the_plan_is_and_its_number(site: Path, plan: Plan, lang: str) -> None:
     pages = read(site, lang).pages
     for number, page in enumerate(pages, start=1):
         text = words(page.extract_text())
-        assert plan.version in text
-        assert format_date(plan.effective_date, lang) in text
+        assert NOTICE[lang] in text
         assert f"Page {number} / {len(pages)}" in text
+        for invented in ("Version", "2001.1", "vigueur", "Effective"):
+            assert invented not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_page_is_near_empty(site: Path, lang: str) -> None:
+    """The cover and contents share the first page with the text (the plan is short)."""
+    pages = read(site, lang).pages
+    assert len(pages) <= 3
+    assert all(len(words(page.extract_text())) > 400 for page in pages[:-1])
+
+
+def test_french_pdf_uses_french_typography(site: Path) -> None:
+    text = "\n".join(page.extract_text() for page in read(site, "fr").pages)
+    assert "NOTE" not in text
+    assert "REMARQUE\u00a0:" in text or "REMARQUE :" in text
+    assert "«Technical" not in text and "Support»" not in text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -152,15 +179,14 @@ def test_toc_links_are_internal_and_reach_their_section(site: Path, plan: Plan, 
     reader = read(site, lang)
     annotations = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
     links = [a for a in annotations if a["/Subtype"] == "/Link"]
-    targets = {str(link["/Dest"]) for link in links if "/Dest" in link}
-    assert targets == {section.id for section in plan.sections}
-    assert not [link for link in links if "/A" in link]  # no external link in the TOC
+    internal = [str(link["/Dest"]) for link in links if "/Dest" in link]
+    # One TOC link per section; the text that follows the TOC on page 1 may link out.
+    assert set(internal) == {section.id for section in plan.sections}
     destinations = reader.named_destinations
     text_by_page = [words(page.extract_text()) for page in reader.pages]
     for section in plan.sections:
         page = reader.get_destination_page_number(destinations[section.id])
-        assert page >= 1  # sections start after the cover and TOC page
-        assert section.title.get(lang) in text_by_page[page]
+        assert words(section.title.get(lang)) in text_by_page[page]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -176,7 +202,7 @@ def test_pdftotext_finds_the_phone_number(site: Path, lang: str) -> None:
     result = subprocess.run(
         ["pdftotext", str(site / LATEST[lang]), "-"], capture_output=True, check=True, text=True
     )
-    assert PHONE in result.stdout
+    assert PHONE[lang] in result.stdout
 
 
 def test_downloads_describe_both_files(site: Path, plan: Plan) -> None:
@@ -187,10 +213,19 @@ def test_downloads_describe_both_files(site: Path, plan: Plan) -> None:
     for lang, info in downloads.items():
         assert info["size_bytes"] == (site / LATEST[lang]).stat().st_size
         assert info["size_label"] == format_size(info["size_bytes"], lang)
-        assert info["versioned_url"] == f"/downloads/support-plan-{plan.version}-{lang}.pdf"
-        assert info["date"] == plan.effective_date.isoformat()
-        assert info["version"] == plan.version
+        assert info["versioned_url"] == f"/downloads/support-plan-2026-11-28-{lang}.pdf"
+        assert info["date"] == "2026-11-28"
+        assert info["date_label"] == format_date(plan.published, lang)
+        assert info["plan_year"] == 2001
+        assert "version" not in info
         assert info["title"] == plan.title.get(lang)
+    # What the site footer shows (overrides/partials/csohelp-footer.html, front's partial).
+    assert downloads["fr"]["notice"] == (
+        "Plan de 2001 d'IBM Canada, publié dans ce centre d'aide le 28 novembre 2026")
+    assert downloads["en"]["notice"] == (
+        "IBM Canada's 2001 plan, published in this Help Centre on November 28, 2026")
+    for info in downloads.values():
+        assert info["notice"] == f"{info['notice_intro']} {info['date_label']}"
 
 
 def test_downloads_refuse_a_missing_pdf(plan: Plan, tmp_path: Path) -> None:
@@ -234,6 +269,7 @@ def test_format_date(day: date, lang: str, label: str) -> None:
             'allez à <a href="http://www.ibm.com/support/">http://www.ibm.com/support/</a>. Puis',
         ),
         ("au 1 866 880-2765.", 'au <span class="nowrap">1 866 880-2765</span>.'),
+        ("at 1-866-880-CSOL.", 'at <span class="nowrap">1-866-880-CSOL</span>.'),
     ],
 )
 def test_format_inline(text: str, html: str) -> None:

@@ -15,8 +15,8 @@ PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
 
 # A small valid plan; each bad case below edits one line of it (line numbers in comments).
 VALID = """\
-version: "2001.1"
-effective_date: 2026-11-26
+plan_year: 2001
+published: 2026-11-26
 title:
   fr: Plan
   en: Plan
@@ -33,7 +33,7 @@ sections:
         fr: [un, deux]
         en: [one, two]
 """
-#   1 version  2 effective_date  3 title  4-5 fr/en  6 sections  7 - id  8 title  9-10 fr/en
+#   1 plan_year  2 published  3 title  4-5 fr/en  6 sections  7 - id  8 title  9-10 fr/en
 #   11 blocks  12 - kind: paragraph  13-14 fr/en  15 - kind: list  16-17 fr/en
 
 SECOND_SECTION = """\
@@ -51,16 +51,23 @@ BAD_PLANS = [
         "id: Purpose",
         "7: sections[0].id: 'Purpose' is not a lowercase slug (a-z, 0-9 and single hyphens)",
     ),
-    ('version: "2001.1"', "version: 2001.1", '1: version: must be quoted text like "2001.1"'),
+    ("plan_year: 2001", "plan_year: two thousand",
+     "1: plan_year: 'two thousand' is not a year like 2001"),
+    ("plan_year: 2001", "plan_year: 20011", "1: plan_year: 20011 is not a year like 2001"),
+    # The invented version and "in force" date of the old front matter are refused.
+    ("plan_year: 2001\n", 'plan_year: 2001\nversion: "2001.1"\n', "2: version: unknown field"),
+    ("published: 2026-11-26\n", "published: 2026-11-26\neffective_date: 2026-11-26\n",
+     "3: effective_date: unknown field"),
     (
-        'version: "2001.1"',
-        'version: "v1 final"',
-        "1: version: 'v1 final' is not a version like 2001.1",
+        "published: 2026-11-26",
+        "published: 2026-13-01",
+        "2: published: '2026-13-01' is not a date (YYYY-MM-DD)",
     ),
     (
-        "effective_date: 2026-11-26",
-        "effective_date: 2026-13-01",
-        "2: effective_date: '2026-13-01' is not a date (YYYY-MM-DD)",
+        "published: 2026-11-26\n",
+        "published: 2026-11-26\nformer_download_ids: [\"../x\"]\n",
+        "3: former_download_ids[0]: '../x' is not a file-name id like 2001.1 "
+        "(letters, digits, dots, hyphens)",
     ),
     ("title:\n  fr: Plan\n  en: Plan\n", "title: Plan\n", "3: title: must be a mapping of fields"),
     (
@@ -74,7 +81,7 @@ BAD_PLANS = [
     ("fr: Texte", "fr: [a, b]", "13: sections[0].blocks[0].fr: input should be a valid string"),
     ("en: [one, two]", "en: one", "17: sections[0].blocks[1].en: must be a list"),
     ("fr: [un, deux]", "fr: []", "16: sections[0].blocks[1].fr: must not be empty"),
-    ('version: "2001.1"\n', 'version: "2001.1"\nversion: "2001.2"\n', "2: version: written twice"),
+    ("plan_year: 2001\n", "plan_year: 2001\nplan_year: 2002\n", "2: plan_year: written twice"),
     (VALID, VALID + SECOND_SECTION, "18: sections[1].id: duplicate section id 'purpose'"),
     (
         "  en: Plan\n",
@@ -97,7 +104,9 @@ def write_plan(folder: Path, text: str) -> Path:
 def test_valid_fixture_loads(tmp_path: Path) -> None:
     write_plan(tmp_path, VALID)
     plan = load_plan(tmp_path)
-    assert plan.version == "2001.1"
+    assert plan.plan_year == 2001
+    assert plan.published.isoformat() == "2026-11-26"
+    assert plan.former_download_ids == []
     assert [block.kind for block in plan.sections[0].blocks] == ["paragraph", "list"]
 
 
@@ -162,7 +171,8 @@ def test_real_plan_has_the_seed_sections(plan: Plan) -> None:
         "contact",
         "notice",
     ]
-    assert plan.version.startswith("2001.")
+    assert plan.plan_year == 2001  # the seed's © year; the plan has no version number
+    assert plan.former_download_ids == ["2001.1"]  # the name published before stays reachable
 
 
 def test_real_plan_lists_six_areas_five_topics_three_questions(plan: Plan) -> None:
@@ -182,7 +192,22 @@ def test_real_plan_lists_six_areas_five_topics_three_questions(plan: Plan) -> No
 def test_real_plan_gives_the_contact_points(plan: Plan, lang: str) -> None:
     text = section_text(plan, "contact", lang)
     assert "http://www.ibm.com/support/operations" in text
-    assert "1 866 880-CSOL (1 866 880-2765)" in text
+    phone = {"fr": "1 866 880-CSOL (1 866 880-2765)", "en": "1-866-880-CSOL (1-866-880-2765)"}
+    assert phone[lang] in text
+
+
+def test_french_notes_read_remarque_with_french_spacing(plan: Plan) -> None:
+    french = " ".join(section_text(plan, section.id, "fr") for section in plan.sections)
+    assert "NOTE" not in french
+    assert french.count("REMARQUE\u00a0:") == 2
+    assert "«\u00a0Technical Support\u00a0»" in french
+
+
+def test_header_comment_admits_every_change_from_the_seed() -> None:
+    header = (PLAN_DIR / "plan.yaml").read_text("utf-8").split("\nplan_year:")[0]
+    for change in ("inexactifudes", "two headings are added", "moved after", "REMARQUE",
+                   "no version", "published"):
+        assert change in header, change
 
 
 def test_french_keeps_the_seed_text_with_the_typo_fixed(plan: Plan) -> None:
@@ -196,3 +221,4 @@ def test_english_uses_canadian_spelling(plan: Plan) -> None:
     english = " ".join(section_text(plan, section.id, "en") for section in plan.sections)
     assert "licences" in english
     assert "license" not in english
+    assert "licences to use" not in english  # a calque of « permis d'utilisation »

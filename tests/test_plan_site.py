@@ -13,11 +13,11 @@ from pypdf import PdfReader
 
 from csohelp.content import LANGS
 from csohelp.links import snippet_text
-from csohelp.pdf import LATEST, format_size, versioned_name
+from csohelp.pdf import LABELS, LATEST, format_size, versioned_name
 from csohelp.plan import Plan, load_plan
 
 PLAN_DIR = Path(__file__).resolve().parent.parent / "plan"
-PHONE = "1 866 880-2765"
+PHONE = {"fr": "1 866 880-2765", "en": "1-866-880-2765"}
 
 
 @pytest.fixture(scope="module")
@@ -79,15 +79,20 @@ def test_built_site_holds_both_pdfs_valid_in_their_language(site: Path, plan: Pl
     assert reader.trailer["/Root"]["/Lang"] == lang
     assert reader.metadata is not None and reader.metadata.title == plan.title.get(lang)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert PHONE in text
+    assert PHONE[lang] in text
     for section in plan.sections:
-        assert section.title.get(lang) in text
+        assert " ".join(section.title.get(lang).split()) in text
     assert (site / versioned_name(plan, lang)).read_bytes() == latest.read_bytes()
     assert latest.stat().st_size < 500 * 1024
 
 
 def test_build_leaves_no_pdf_work_folder(built_project: Path) -> None:
     assert [p.name for p in (built_project / "build").iterdir() if p.name.startswith("pdf-")] == []
+
+
+def plan_downloads_notice(plan: Plan, lang: str) -> str:
+    """The words the footer shows before the publication date."""
+    return LABELS[lang]["site_intro"].format(year=plan.plan_year)
 
 
 def test_every_page_links_the_plan_in_its_language_with_size_and_date(site: Path, plan: Plan) -> None:
@@ -103,8 +108,13 @@ def test_every_page_links_the_plan_in_its_language_with_size_and_date(site: Path
         assert link["hreflang"] == lang and link["type"] == "application/pdf"
         assert f"(PDF,\u00a0{format_size(size, lang)})" in link["text"], page
         html = page.read_text("utf-8")
-        assert f'<time datetime="{plan.effective_date.isoformat()}">' in html
-        assert f"Version {plan.version}" in html
+        # What the plan is (IBM Canada's 2001 plan, published here on a date), in the page's
+        # language; no invented version or "in force" date. Needs front's footer partial.
+        intro = plan_downloads_notice(plan, lang)
+        assert intro in html.replace("&#39;", "'"), page
+        assert f'<time datetime="{plan.published.isoformat()}">' in html
+        for invented in ("Version 2001", "vigueur", "effective"):
+            assert invented not in html, (page, invented)
 
 
 def test_every_pdf_link_of_the_site_points_at_a_pdf(site: Path) -> None:
