@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "request_type", "company",
                   "customer_number", "contact_name", "email", "phone", "language", "references.invoice",
-                  "references.order", "references.machine", "topic", "subject", "description")
+                  "references.order", "references.machine", "contract_number", "topic", "subject",
+                  "description", "attachments")
 
 
 def _open(args: argparse.Namespace) -> tuple[Settings, RequestStore]:
@@ -43,12 +44,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """Every field of one request, as JSON."""
-    _, store = _open(args)
+    """Every field of one request, as JSON; attachments with the path of their stored file."""
+    from .attachments import FileStore, files_dir
+
+    settings, store = _open(args)
     record = store.get(args.reference)
     if record is None:
         raise CsohelpError(f"no request {args.reference}")
-    print(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
+    shown = record.as_dict()
+    files = FileStore(files_dir(settings.var_dir))
+    if shown.get("attachments"):
+        shown["attachments"] = [{**a, "path": str(files.path(a["sha256"])),
+                                 "present": files.read(a["sha256"]) is not None} for a in shown["attachments"]]
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -56,6 +64,8 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
     refs = data.get("references") or {}
     row = {k: v for k, v in data.items() if k != "references"}
     row.update({f"references.{k}": refs.get(k) for k in REFERENCE_FIELDS})
+    # One cell: the file names (the files themselves are under var/attachments, see `show`).
+    row["attachments"] = "; ".join(a.get("name", "") for a in data.get("attachments") or ()) or None
     return row
 
 
