@@ -55,7 +55,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     files = FileStore(files_dir(settings.var_dir))
     if shown.get("attachments"):
         shown["attachments"] = [{**a, "path": str(files.path(a["sha256"])),
-                                 "present": files.read(a["sha256"]) is not None} for a in shown["attachments"]]
+                                 "present": files.read(a["sha256"]) is not None}
+                                for a in shown["attachments"]]
     print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 

@@ -41,6 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "customer_number_help": "Lettres, chiffres, tirets et espaces, s'il vous a été attribué.",
         "contact_name": "Votre nom", "email": "Courriel",
         "email_help": "Une copie de votre demande sera envoyée à cette adresse.",
+        "email_help_unforwarded": "Une adresse où l'on peut vous écrire.",
         "phone": "Téléphone", "phone_help": "Numéro nord-américain, par exemple 613 555-0123, poste 45.",
         "language": "Langue de préférence", "lang_fr": "Français", "lang_en": "Anglais",
         "references.invoice": "Numéro de facture", "references.order": "Numéro de commande",
@@ -69,7 +70,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "rate": "Trop de demandes envoyées depuis votre poste. Attendez une minute, puis réessayez.",
         "unavailable": ("Votre demande n'a pas pu être enregistrée pour le moment. Réessayez dans quelques "
                         f"minutes ou téléphonez à CSOL au {CONTACT['phone']}."),
-        "thanks_title": "Demande enregistrée",
+        "thanks_title": "Demande envoyée",
         "thanks_ref": "Référence du centre d'aide :",
         "next_title": "La suite",
         "next_1": ("Le centre d'aide a enregistré votre demande ; elle sera transmise à l'adresse de "
@@ -103,6 +104,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "customer_number_help": "Letters, digits, hyphens and spaces, if you have been given one.",
         "contact_name": "Your name", "email": "Email",
         "email_help": "A copy of your request will be sent to this address.",
+        "email_help_unforwarded": "An address where you can be reached.",
         "phone": "Phone", "phone_help": "North American number, for example 613-555-0123 ext. 45.",
         "language": "Preferred language", "lang_fr": "French", "lang_en": "English",
         "references.invoice": "Invoice number", "references.order": "Order number",
@@ -131,7 +133,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "rate": "Too many requests sent from your computer. Wait a minute, then try again.",
         "unavailable": ("Your request could not be saved right now. Try again in a few minutes "
                         f"or call CSOL at {CONTACT['phone']}."),
-        "thanks_title": "Request recorded",
+        "thanks_title": "Request sent",
         "thanks_ref": "Help Centre reference:",
         "next_title": "What happens next",
         "next_1": ("The Help Centre has recorded your request; it will be forwarded to the intake address "
