@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import hashlib
+
+import pytest
 
 from csohelp.attachments import MAX_FILE_BYTES, Attachment, FileStore, check_files, safe_name, sniff
 from csohelp.requests_model import FIELD_MESSAGES, GENERIC, InvalidRequest, form_to_data, validate_request
