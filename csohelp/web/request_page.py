@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from ..attachments import MAX_FILE_BYTES, MAX_FILES, describe, human_size
 from ..content import CONTACT
 from ..pages import STRINGS as PAGE_STRINGS
-from ..requests_model import MAX, REQUEST_TYPE_LABELS, french_spacing
+from ..requests_model import MAX, REQUEST_TYPE_LABELS, InvalidRequest, french_spacing
 
 ASSETS = ('<link rel="stylesheet" href="/assets/csohelp-request.css">'
           '<script src="/assets/csohelp-request.js" defer></script>')
@@ -272,6 +272,11 @@ def render_fragment(template: str, lang: str, **context: Any) -> str:
     context.setdefault("summary", None)
     errors = context.get("errors") or {}
     context["file_errors"] = [message for name, message in errors.items() if name.startswith("attachments")]
+    # The same words for the browser's own check of the files (csohelp-request.js).
+    context["file_messages"] = InvalidRequest({
+        "attachments.size": ("too_large", {"names": "{names}"}),
+        "attachments.type": ("file_type", {"names": "{names}"}),
+        "attachments.count": ("too_many", {"max_files": MAX_FILES})}).messages(lang)
     return _env.get_template(template).render(
         lang=lang, t=WORDS[lang], contact=CONTACT, max=MAX, request_types=types, action=form_path(lang),
         sections=layout(values.get("request_type")), key_field=KEY_FIELD, anchor=field_anchor,

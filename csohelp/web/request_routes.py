@@ -189,9 +189,12 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         # multipart/form-data (files) or urlencoded (old pages, scripts): starlette spools files to disk.
         form = await request.form(max_files=10, max_part_size=64 * 1024)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        uploads = [(upload.filename or "", await upload.read(MAX_FILE_BYTES + 1))
-                   for upload in form.getlist("attachments")
-                   if not isinstance(upload, str) and (upload.filename or upload.size)]
+        try:
+            uploads = [(upload.filename or "", await upload.read(MAX_FILE_BYTES + 1))
+                       for upload in form.getlist("attachments")
+                       if not isinstance(upload, str) and (upload.filename or upload.size)]
+        finally:
+            await form.close()  # the spooled temporary files
         kept = await run_in_threadpool(service.files.kept, [v for v in form.getlist("kept_attachments")
                                                               if isinstance(v, str)])
         key = fields.get("idempotency_key", "")
