@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
-        "subject": "Votre demande au centre d'aide CSO Canada : référence {reference}",
+        "subject": "Centre d'aide CSO Canada : votre demande {reference}",
         "hello": "Bonjour,",
         "intro": ("Le centre d'aide CSO Canada a enregistré votre demande sous la référence {reference} "
                   "(référence du centre d'aide) et l'a transmise à l'adresse de réception de CSOL "
@@ -46,7 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "description": "Description", "fr": "français", "en": "anglais", "none": "—",
     },
     "en": {
-        "subject": "Your request to the CSO Canada Help Centre: reference {reference}",
+        "subject": "CSO Canada Help Centre: your request {reference}",
         "hello": "Hello,",
         "intro": ("The CSO Canada Help Centre has recorded your request under reference {reference} "
                   "(the Help Centre's reference) and forwarded it to the intake address of CSOL "

@@ -84,7 +84,7 @@ def test_files_are_stored_forwarded_as_attachments_and_the_receipt_reaches_the_r
     body = to_csol.get_body(("plain",)).get_content()
     assert "Numéro de contrat : CT-2001-7" in body and "Facture mars.pdf (1\u00a0Ko)" in body
     assert receipt["To"] == "marie@acme.ca" and receipt["Auto-Submitted"] == "auto-generated"
-    assert receipt["Subject"] == f"Votre demande au centre d'aide CSO Canada\u00a0: référence {reference}"
+    assert receipt["Subject"] == f"Centre d'aide CSO Canada\u00a0: votre demande {reference}"
     assert receipt["Message-ID"] == f"<{reference}.receipt@cso.example.ca>" and "Reply-To" not in receipt
     assert list(receipt.iter_attachments()) == []
     text = receipt.get_body(("plain",)).get_content()

@@ -73,16 +73,23 @@
       return el.name && !SKIP[el.name] && el.type !== "file" && el.type !== "hidden";
     });
   }
-  function saveDraft() {
+  // The preferred language follows the page unless the client chose one.
+  var languageChosen = false;
+  function saveDraft(event) {
     if (!store) { return; }
+    if (event && event.target && event.target.name === "language") { languageChosen = true; }
     var draft = {};
-    draftFields().forEach(function (el) { draft[el.name] = el.type === "checkbox" ? el.checked : el.value; });
+    draftFields().forEach(function (el) {
+      if (el.name === "language" && !languageChosen) { return; }
+      draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    });
     try { store.setItem(DRAFT, JSON.stringify(draft)); } catch (e) { /* full or refused: no draft */ }
   }
   function restoreDraft() {
     var draft = null;
     try { draft = store && JSON.parse(store.getItem(DRAFT) || "null"); } catch (e) { draft = null; }
     if (!draft || typeof draft !== "object") { return; }
+    languageChosen = "language" in draft;
     draftFields().forEach(function (el) {
       if (!(el.name in draft)) { return; }
       var value = draft[el.name];
