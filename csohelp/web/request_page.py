@@ -204,7 +204,7 @@ def form_path(lang: str) -> str:
 
 
 def summary_rows(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    """(label, value) of what the client sent, for the confirmation page."""
+    """(label, value) of what the client sent (fields left empty omitted), for the confirmation page."""
     t, refs = WORDS[lang], data.get("references") or {}
     rows = [
         (t["request_type"], REQUEST_TYPE_LABELS.get(data.get("request_type", ""), {}).get(lang, "")),
@@ -216,7 +216,7 @@ def summary_rows(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         (t["contact_name"], data.get("contact_name")), (t["email"], data.get("email")),
         (t["phone"], data.get("phone")), (t["language"], t.get("lang_" + str(data.get("language")), "")),
     ]
-    return [(label, value or t["none"]) for label, value in rows]
+    return [(label, value) for label, value in rows if value]  # what was left empty is not news
 
 
 # The confirmation shows what was sent only to the browser that sent it: a cookie carries an
