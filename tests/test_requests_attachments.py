@@ -199,3 +199,49 @@ def test_the_summary_is_shown_only_to_the_browser_that_sent_it(mail):
     with httpx.Client(base_url=live.url, timeout=10) as stranger:
         theirs = stranger.get(done.headers["location"]).text
     assert 'id="req-reference"' in theirs and "What you sent" not in theirs and "jo@acme.ca" not in theirs
+
+
+class PickyInbox:
+    """An aiosmtpd handler that refuses the requester's address with `code` and keeps the rest."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.delivered: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if address == "jo@acme.ca":
+            return self.code
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+@pytest.mark.parametrize(("code", "status", "csol_copies"), [
+    ("550 5.1.1 no such user", "sent", 1),  # refused for good: logged, CSOL's copy is not held back
+    ("451 4.3.0 try again later", "queued", 1),  # temporary: the step is retried (at-least-once)
+])
+def test_a_refused_receipt_never_holds_back_csols_copy(tmp_path, code, status, csol_copies):
+    from aiosmtpd.controller import Controller
+    from test_requests_forward import DATA
+
+    from csohelp.forward import SmtpConfig, forward_due
+    from csohelp.store import open_store
+
+    port = free_port()
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    reference = store.submit(DATA).reference
+    handler = PickyInbox(code)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        report = forward_due(store, SmtpConfig("127.0.0.1", port, "aide@cso.example.ca", CSOL, timeout=5,
+                                               receipts=True))
+    finally:
+        controller.stop()
+    assert store.get(reference).status == status
+    assert (report.sent, report.failed) == (([reference], []) if status == "sent" else ([], [reference]))
+    assert handler.delivered == [[CSOL]] * csol_copies
+    store.close()
