@@ -13,12 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from conftest import free_port
-from test_requests_forward import SmtpServer
+from test_requests_forward import DATA, SmtpServer
 from test_requests_web import FORM, live_server_for, open_form, rows, settings_for
 
 from csohelp.attachments import MAX_FILE_BYTES
 from csohelp.cli import main
+from csohelp.forward import SmtpConfig, forward_due
+from csohelp.store import open_store
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))
@@ -224,12 +227,6 @@ class PickyInbox:
     ("451 4.3.0 try again later", "queued", 1),  # temporary: the step is retried (at-least-once)
 ])
 def test_a_refused_receipt_never_holds_back_csols_copy(tmp_path, code, status, csol_copies):
-    from aiosmtpd.controller import Controller
-    from test_requests_forward import DATA
-
-    from csohelp.forward import SmtpConfig, forward_due
-    from csohelp.store import open_store
-
     port = free_port()
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     reference = store.submit(DATA).reference
