@@ -227,6 +227,7 @@ def test_a_refused_file_without_javascript_keeps_every_value(browser, form_serve
     page.click("#req-form button[type=submit]")
     page.wait_for_selector("#req-errors")
     page.screenshot(path=str(output_dir / "refused-nojs-fr-phone.png"), full_page=True)
+    assert page.title().startswith("Erreur\u00a0: ")
     assert page.locator("#req-errors a").all_inner_texts() == [
         "Fichiers\u00a0: " + WORDS["fr"]["refused"]]
     assert page.input_value("#req-references-invoice") == "INV-9" and page.is_checked("#req-business")
@@ -266,6 +267,7 @@ def test_every_field_in_error_has_the_red_border_and_the_summary_follows_the_pag
     page.click("#req-form button[type=submit]")
     page.wait_for_selector("#req-errors")
     page.screenshot(path=str(output_dir / "errors-en-desktop.png"), full_page=True)
+    assert page.title().startswith("Error: Send")
     links = page.eval_on_selector_all("#req-errors a", "els => els.map(e => e.getAttribute('href'))")
     fields = page.eval_on_selector_all("#req-form [aria-invalid=true]", "els => els.map(e => '#' + e.id)")
     assert links == fields  # the summary reads in the order of the page

@@ -152,8 +152,10 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
                                    form_error=form_error, csrf=token, topic=topic, kept=kept or [],
                                    forwarding=service.smtp is not None,
                                    idempotency_key=idempotency_key or uuid.uuid4().hex)
-        response = HTMLResponse(filled(fragment), status_code=status,
-                                headers={"Cache-Control": "no-store"})
+        html = filled(fragment)
+        if errors or form_error:  # the tab and the screen reader say it first: "Erreur : ..."
+            html = html.replace("<title>", f"<title>{t['error_prefix']} ", 1)
+        response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
         set_csrf_cookie(response, request, token)
         return response
 
