@@ -138,6 +138,7 @@ class FileStore:
         digest = hashlib.sha256(content).hexdigest()
         final = self.path(digest)
         if final.exists() and final.stat().st_size == len(content):
+            os.utime(final)  # in use again: prune() leaves recent files alone
             return digest  # same bytes, same name: already durable
         final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = final.parent / f".tmp-{secrets.token_hex(8)}"
@@ -171,6 +172,24 @@ class FileStore:
             if mime and digest not in {a.sha256 for a in out}:
                 out.append(Attachment(safe_name(name, mime), mime, len(content or b""), digest))
         return out[:MAX_FILES]
+
+
+    def prune(self, referenced: set[str], older_than: float, now: float) -> list[str]:
+        """Delete files no request refers to, last written before `now - older_than` s; their digests.
+
+        They come from forms sent back with an error and never completed: personal documents
+        that must not stay forever. A recent file may belong to a form being corrected.
+        """
+        removed = []
+        for path in sorted(self.root.glob("??/*")):
+            if SHA256.match(path.name) and path.name not in referenced:
+                try:
+                    if path.stat().st_mtime < now - older_than:
+                        path.unlink()
+                        removed.append(path.name)
+                except FileNotFoundError:  # another prune got there first
+                    continue
+        return removed
 
 
 def _fsync_dir(folder: Path) -> None:

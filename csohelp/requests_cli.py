@@ -88,6 +88,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune_files(args: argparse.Namespace) -> int:
+    """Delete attachments no request refers to (forms never completed), older than --days."""
+    import time
+
+    from .attachments import FileStore, files_dir
+
+    settings, store = _open(args)
+    # Only old files go: a request committed while this runs refers to a file its form has just
+    # written (FileStore.put refreshes the time of a file uploaded again).
+    files = FileStore(files_dir(settings.var_dir))
+    now = time.time()
+    referenced = {str(a.get("sha256")) for r in store.list() for a in r.data.get("attachments") or ()}
+    removed = files.prune(referenced, args.days * 86400, now)
+    print(f"removed {len(removed)} unreferenced file(s) from {files.root}")
+    return 0
+
+
 def cmd_forward(args: argparse.Namespace) -> int:
     """Send every due request to CSOL (for cron); exit 1 if some failed, queued ones stay queued."""
     from .forward import SmtpConfig, forward_all
@@ -125,5 +142,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--format", choices=("csv", "json"), default="json")
     q.add_argument("--status", choices=("queued", "sent"))
     q.set_defaults(func=cmd_export)
+    q = rsub.add_parser("prune-files", parents=[common],
+                        help="delete attachments of forms never completed (for cron)")
+    q.add_argument("--days", type=float, default=2.0, help="keep files younger than this (default 2)")
+    q.set_defaults(func=cmd_prune_files)
     q = rsub.add_parser("forward", parents=[common], help="send queued requests to CSOL by SMTP (for cron)")
     q.set_defaults(func=cmd_forward)

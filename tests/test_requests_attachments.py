@@ -7,6 +7,7 @@ import email.policy
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from conftest import free_port
 from test_requests_forward import DATA, SmtpServer
 from test_requests_web import FORM, live_server_for, open_form, rows, settings_for
 
-from csohelp.attachments import MAX_FILE_BYTES
+from csohelp.attachments import MAX_FILE_BYTES, FileStore
 from csohelp.cli import main
 from csohelp.forward import SmtpConfig, forward_due
 from csohelp.store import open_store
@@ -242,3 +243,24 @@ def test_a_refused_receipt_never_holds_back_csols_copy(tmp_path, code, status, c
     assert (report.sent, report.failed) == (([reference], []) if status == "sent" else ([], [reference]))
     assert handler.delivered == [[CSOL]] * csol_copies
     store.close()
+
+
+def test_prune_files_removes_only_old_unreferenced_files(mail, monkeypatch, capsys):
+    live, _ = mail
+    with httpx.Client(base_url=live.url, timeout=10) as client:
+        hidden = open_form(client, "/en/request/")
+        done = client.post("/en/request/", data={**FORM, **hidden},
+                           files=[("attachments", ("kept.pdf", PDF + b"kept", "application/pdf"))])
+        assert done.status_code == 303
+    files = FileStore(Path(live.settings.var_dir) / "attachments")
+    referenced = hashlib.sha256(PDF + b"kept").hexdigest()
+    old_orphan, new_orphan = files.put(PNG + b"old"), files.put(PNG + b"new")
+    week_ago = time.time() - 7 * 86400
+    for digest in (referenced, old_orphan):
+        os.utime(files.path(digest), (week_ago, week_ago))
+    monkeypatch.setenv("CSOHELP_DB", live.settings.db_url)
+    monkeypatch.setenv("CSOHELP_VAR_DIR", str(live.settings.var_dir))
+    assert main(["requests", "prune-files", "--days", "2"]) == 0
+    assert capsys.readouterr().out.startswith("removed 1 unreferenced file(s)")
+    assert files.read(old_orphan) is None
+    assert files.read(referenced) == PDF + b"kept" and files.read(new_orphan) == PNG + b"new"
