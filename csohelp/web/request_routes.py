@@ -219,7 +219,8 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
             return page(request, 400, form_error=t["honeypot_error"], **again)
         data = form_to_data(fields)
         data["topic"] = topic["id"] if topic else None
-        accepted, problems = check_files(uploads, kept)
+        # Off the event loop: hashing 15 MB would stall every other request for tens of ms.
+        accepted, problems = await run_in_threadpool(check_files, uploads, kept)
         try:
             # Files that pass are kept (durably, fsync'd) even when a field is wrong: not chosen twice.
             for _, content in accepted:
