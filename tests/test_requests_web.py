@@ -213,7 +213,7 @@ def test_the_rate_limit_answers_429_in_the_pages_language(built_project, tmp_pat
         # X-Forwarded-For from a peer that is not a trusted proxy changes nothing.
         spoofed = client.post("/api/requests", json=GOOD, headers={"X-Forwarded-For": "203.0.113.9"})
         assert spoofed.status_code == 429 and int(spoofed.headers["Retry-After"]) >= 1
-        assert spoofed.json()["error"] == "Trop de demandes : attendez une minute, puis réessayez."
+        assert spoofed.json()["error"] == "Trop de demandes\u00a0: attendez une minute, puis réessayez."
         hidden = open_form(client, "/request/")
         page = client.post("/request/", data={**FORM, **hidden})
         assert page.status_code == 429 and "Attendez une minute" in page.text

@@ -52,7 +52,7 @@ from .shell import ShellPages
 log = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 INVALID = {"fr": "La demande contient des erreurs.", "en": "The request has errors."}
-RATE = {"fr": "Trop de demandes : attendez une minute, puis réessayez.",
+RATE = {"fr": "Trop de demandes\u00a0: attendez une minute, puis réessayez.",
         "en": "Too many requests: wait a minute, then try again."}
 BAD_JSON = {"fr": "Le corps de la requête doit être un objet JSON.", "en": "The body must be a JSON object."}
 BAD_KEY = {"fr": "En-tête Idempotency-Key non valide.", "en": "Invalid Idempotency-Key header."}
