@@ -264,3 +264,23 @@ def test_prune_files_removes_only_old_unreferenced_files(mail, monkeypatch, caps
     assert capsys.readouterr().out.startswith("removed 1 unreferenced file(s)")
     assert files.read(old_orphan) is None
     assert files.read(referenced) == PDF + b"kept" and files.read(new_orphan) == PNG + b"new"
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("?topic=invoice-dispute", "references.invoice"),
+    ("?request_type=contracts", "contract_number"),
+    ("?request_type=serial-lookup", "references.machine"),
+    ("?request_type=other", "subject"),
+    ("?request_type=%3Cscript%3E", "subject"),
+    ("", "subject"),
+])
+def test_without_javascript_the_form_follows_the_type_and_keeps_every_field(mail, query, first):
+    live, _ = mail
+    html = httpx.get(f"{live.url}/en/request/{query}", timeout=10).text
+    fields = re.findall(r'data-field="([^"]+)"', html)
+    assert fields[:2] == ["request_type", first]
+    assert sorted(fields) == sorted([
+        "request_type", "subject", "description", "references.invoice", "references.order", "contract_number",
+        "references.machine", "attachments", "company", "customer_number", "contact_name", "email", "phone",
+        "language", "business"])
+    assert 'enctype="multipart/form-data"' in html and "<script>" not in html.split("csohelp-request")[1]
