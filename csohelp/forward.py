@@ -16,15 +16,19 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.errors import MessageError
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
+from .attachments import FileStore, describe, files_dir, load_files
 from .content import CONTACT
 from .db import RequestStore, StoredRequest
 from .errors import CsohelpError
 from .mail import MailError, address, compose
+from .receipt import send_receipt
 from .requests_model import REQUEST_TYPE_LABELS
 
 log = logging.getLogger(__name__)
@@ -35,19 +39,21 @@ LABELS: dict[str, dict[str, str]] = {
     "fr": {"subject": "Demande de service", "intro": "Demande reçue par le centre d'aide CSO Canada.",
            "reference": "Référence", "request_type": "Type de demande", "company": "Entreprise",
            "customer_number": "Numéro de client IBM", "contact_name": "Nom", "email": "Courriel",
-           "phone": "Téléphone", "language": "Langue de réponse", "invoice": "Numéro de facture",
+           "phone": "Téléphone", "language": "Langue de préférence", "invoice": "Numéro de facture",
            "order": "Numéro de commande", "machine": "Type, modèle et numéro de série",
            "topic": "Sujet du centre d'aide", "subject_field": "Objet", "description": "Description",
            "business": "Le client déclare être une entreprise ou un partenaire commercial.",
-           "created_at": "Reçue le (UTC)", "fr": "français", "en": "anglais", "none": "—"},
-    "en": {"subject": "Service request", "intro": "Request received by the CSO Canada help center.",
+           "created_at": "Reçue le (UTC)", "fr": "français", "en": "anglais", "none": "—",
+           "contract_number": "Numéro de contrat", "attachments": "Pièces jointes"},
+    "en": {"subject": "Service request", "intro": "Request received by the CSO Canada Help Centre.",
            "reference": "Reference", "request_type": "Request type", "company": "Company",
            "customer_number": "IBM customer number", "contact_name": "Name", "email": "Email",
-           "phone": "Phone", "language": "Reply language", "invoice": "Invoice number",
+           "phone": "Phone", "language": "Preferred language", "invoice": "Invoice number",
            "order": "Order number", "machine": "Machine type, model and serial number",
-           "topic": "Help-center topic", "subject_field": "Subject", "description": "Description",
+           "topic": "Help Centre topic", "subject_field": "Subject", "description": "Description",
            "business": "The client states that they are a business or a business partner.",
-           "created_at": "Received (UTC)", "fr": "French", "en": "English", "none": "—"},
+           "created_at": "Received (UTC)", "fr": "French", "en": "English", "none": "—",
+           "contract_number": "Contract number", "attachments": "Attachments"},
 }
 
 
@@ -63,6 +69,8 @@ class SmtpConfig:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
+    files_dir: Path | None = None  # where the requests' attachments are (csohelp/attachments.py)
+    receipts: bool = False  # also send the requester a receipt (on in from_settings)
 
     @classmethod
     def from_settings(cls, settings: Any) -> SmtpConfig | None:
@@ -77,7 +85,8 @@ class SmtpConfig:
             except MailError:
                 raise CsohelpError(f"{name}: {value!r} is not a plain address (name@domain)") from None
         return cls(settings.smtp_host, settings.smtp_port, sender, settings.smtp_to,
-                   settings.smtp_starttls, settings.smtp_user, settings.smtp_password)
+                   settings.smtp_starttls, settings.smtp_user, settings.smtp_password,
+                   files_dir=files_dir(settings.var_dir), receipts=True)
 
 
 @dataclass
@@ -95,7 +104,8 @@ def message_id(reference: str, sender: str) -> str:
     return f"<{reference}.request@{domain}>"
 
 
-def build_message(record: StoredRequest, config: SmtpConfig) -> Message:
+def build_message(record: StoredRequest, config: SmtpConfig,
+                  files: Sequence[tuple[str, str, bytes]] = ()) -> Message:
     """The message for CSOL, in the client's language, with the reference in the subject."""
     lang = record.language if record.language in LABELS else "fr"
     t, d = LABELS[lang], record.data
@@ -108,6 +118,8 @@ def build_message(record: StoredRequest, config: SmtpConfig) -> Message:
         ("customer_number", d.get("customer_number")), ("contact_name", d["contact_name"]),
         ("email", d["email"]), ("phone", d.get("phone")), ("language", t[d["language"]]),
         ("invoice", refs.get("invoice")), ("order", refs.get("order")), ("machine", refs.get("machine")),
+        ("contract_number", d.get("contract_number")),
+        ("attachments", describe(d.get("attachments"), lang)),
         ("topic", d.get("topic")), ("subject_field", d["subject"]),
     ]
     lines = [t["intro"], ""] + [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
@@ -119,7 +131,7 @@ def build_message(record: StoredRequest, config: SmtpConfig) -> Message:
                    reply_to=(d["contact_name"], d["email"]), body="\n".join(lines),
                    language="fr-CA" if lang == "fr" else "en-CA",
                    message_id=message_id(record.reference, config.sender),
-                   extra={"X-CSOL-Reference": record.reference})
+                   extra={"X-CSOL-Reference": record.reference}, files=files)
 
 
 def send_message(record: StoredRequest, config: SmtpConfig) -> None:
@@ -129,8 +141,15 @@ def send_message(record: StoredRequest, config: SmtpConfig) -> None:
             smtp.starttls(context=ssl.create_default_context())
         if config.username:
             smtp.login(config.username, config.password or "")
-        smtp.send_message(build_message(record, config), from_addr=config.sender,
-                          to_addrs=[config.recipient])
+        files, missing = load_files(record.data.get("attachments"),
+                                    FileStore(config.files_dir) if config.files_dir else None)
+        message = build_message(record, config, files)
+        if missing:  # lost from the store: CSOL still gets the request, and the log says which
+            log.warning("forwarding %s without %d missing or corrupt attachment(s)", record.reference,
+                        len(missing))
+        smtp.send_message(message, from_addr=config.sender, to_addrs=[config.recipient])
+        if config.receipts:  # the second message of the step: see csohelp/receipt.py
+            send_receipt(smtp, record.reference, record.data, config.sender)
 
 
 def backoff(attempts: int) -> float:

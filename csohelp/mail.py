@@ -12,14 +12,18 @@ The body is base64 UTF-8: client text in it can never start a header or a MIME p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from email.charset import BASE64, Charset
+from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
+from email.mime.base import MIMEBase
 from email.utils import formatdate
 
 # Header names we write: nothing else may appear in a message (tests check the exact set).
 HEADERS = ("From", "To", "Reply-To", "Subject", "Message-ID", "Date", "Content-Language",
-           "X-CSOL-Reference", "MIME-Version", "Content-Type", "Content-Transfer-Encoding")
+           "X-CSOL-Reference", "Auto-Submitted", "MIME-Version", "Content-Type",
+           "Content-Transfer-Encoding")
 # What a bare address may be made of: the request model validates more strictly; this is the
 # last line of defence (no space, comma, angle bracket, quote, `=?` or line break).
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
@@ -64,11 +68,13 @@ def token(value: str) -> str:
 
 
 def compose(*, subject: str, sender: tuple[str, str], to: str, reply_to: tuple[str, str] | None,
-            body: str, language: str, message_id: str, extra: dict[str, str] | None = None) -> Message:
+            body: str, language: str, message_id: str, extra: dict[str, str] | None = None,
+            files: Sequence[tuple[str, str, bytes]] = ()) -> Message:
     """A text/plain UTF-8 message with exactly the headers in HEADERS (those given).
 
     `subject`, the names and `body` may hold anything; addresses must be plain addresses;
-    `extra` values are machine-made tokens (e.g. X-CSOL-Reference).
+    `extra` values are machine-made tokens (e.g. X-CSOL-Reference). `files` (name, MIME type,
+    bytes) make it multipart/mixed: the text first, then each file in base64.
     """
     msg = Message()
     msg["From"] = mailbox(*sender)
@@ -84,5 +90,20 @@ def compose(*, subject: str, sender: tuple[str, str], to: str, reply_to: tuple[s
             raise MailError(f"unexpected header {name}")
         msg[name] = token(value)
     msg["MIME-Version"] = "1.0"
-    msg.set_payload(body.replace("\r\n", "\n").replace("\r", "\n"), _UTF8)
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not files:
+        msg.set_payload(text, _UTF8)
+        return msg
+    msg["Content-Type"] = "multipart/mixed"  # the generator adds a boundary no part contains
+    part = Message()
+    part.set_payload(text, _UTF8)
+    msg.attach(part)
+    for name, mime, content in files:
+        maintype, _, subtype = mime.partition("/")
+        attached = MIMEBase(maintype, subtype)
+        attached.set_payload(content)
+        encode_base64(attached)
+        # RFC 2231 parameter (utf-8''...): the name is percent-encoded, never an encoded word.
+        attached.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        msg.attach(attached)
     return msg

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "request_type", "company",
                   "customer_number", "contact_name", "email", "phone", "language", "references.invoice",
-                  "references.order", "references.machine", "topic", "subject", "description")
+                  "references.order", "references.machine", "contract_number", "topic", "subject",
+                  "description", "attachments")
 
 
 # A spreadsheet that splits on `,` `;` (French Excel) or tab starts a new cell after any of
@@ -68,13 +69,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """Every field of one request, as JSON."""
-    _, store = _open(args)
+    """Every field of one request, as JSON; attachments with the path of their stored file."""
+    from .attachments import FileStore, files_dir
+
+    settings, store = _open(args)
     record = store.get(args.reference)
     if record is None:
         raise CsohelpError(f"no request {args.reference}")
+    shown = record.as_dict()
+    files = FileStore(files_dir(settings.var_dir))
+    if shown.get("attachments"):
+        shown["attachments"] = [{**a, "path": str(files.path(a["sha256"])),
+                                 "present": files.read(a["sha256"]) is not None}
+                                for a in shown["attachments"]]
     # JSON escapes C0 controls itself; C1, bidi and separators would reach the terminal raw.
-    print(printable(json.dumps(record.as_dict(), ensure_ascii=False, indent=2), keep="\n"))
+    print(printable(json.dumps(shown, ensure_ascii=False, indent=2), keep="\n"))
     return 0
 
 
@@ -82,6 +91,8 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
     refs = data.get("references") or {}
     row = {k: v for k, v in data.items() if k != "references"}
     row.update({f"references.{k}": refs.get(k) for k in REFERENCE_FIELDS})
+    # One cell: the file names (the files themselves are under var/attachments, see `show`).
+    row["attachments"] = "; ".join(a.get("name", "") for a in data.get("attachments") or ()) or None
     return row
 
 
@@ -104,6 +115,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer.writeheader()
     for record in records:
         writer.writerow({k: neutralise(v) for k, v in _row(record).items()})
+    return 0
+
+
+def cmd_prune_files(args: argparse.Namespace) -> int:
+    """Delete attachments no request refers to (forms never completed), older than --days."""
+    import time
+
+    from .attachments import FileStore, files_dir
+
+    settings, store = _open(args)
+    # Only old files go: a request committed while this runs refers to a file its form has just
+    # written (FileStore.put refreshes the time of a file uploaded again).
+    files = FileStore(files_dir(settings.var_dir))
+    now = time.time()
+    referenced = {str(a.get("sha256")) for r in store.list() for a in r.data.get("attachments") or ()}
+    removed = files.prune(referenced, args.days * 86400, now)
+    print(f"removed {len(removed)} unreferenced file(s) from {files.root}")
     return 0
 
 
@@ -146,5 +174,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                    help="xlsx: every cell is text (no formula runs); csv: formula starts neutralised")
     q.add_argument("--status", choices=STATUSES)
     q.set_defaults(func=cmd_export)
+    q = rsub.add_parser("prune-files", parents=[common],
+                        help="delete attachments of forms never completed (for cron)")
+    q.add_argument("--days", type=float, default=2.0, help="keep files younger than this (default 2)")
+    q.set_defaults(func=cmd_prune_files)
     q = rsub.add_parser("forward", parents=[common], help="send queued requests to CSOL by SMTP (for cron)")
     q.set_defaults(func=cmd_forward)

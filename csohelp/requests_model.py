@@ -16,7 +16,7 @@ from .errors import CsohelpError
 # Strict limits per field (characters); the body limit (32 KB) bounds the whole request.
 MAX = {
     "company": 200, "customer_number": 20, "contact_name": 200, "email": 254, "phone": 40,
-    "subject": 200, "description": 5000, "reference": 100, "topic": 100,
+    "subject": 200, "description": 5000, "reference": 100, "topic": 100, "contract_number": 100,
 }
 # Labels of the request types, in the words of the seed's CSOL areas.
 REQUEST_TYPE_LABELS: dict[str, dict[str, str]] = {
@@ -38,8 +38,8 @@ FIELD_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "request_type": {"required": ("Choisissez le type de demande.", "Choose the type of request.")},
     "company": {"required": ("Entrez le nom de l'entreprise.", "Enter the company name.")},
     "customer_number": {"invalid": (
-        "Le numéro de client IBM ne contient que des lettres, des chiffres et des tirets.",
-        "The IBM customer number contains only letters, digits and hyphens.")},
+        "Le numéro de client IBM ne contient que des lettres, des chiffres, des tirets et des espaces.",
+        "The IBM customer number contains only letters, digits, hyphens and spaces.")},
     "contact_name": {"required": ("Entrez votre nom.", "Enter your name.")},
     "email": {
         "required": ("Entrez votre adresse courriel.", "Enter your email address."),
@@ -49,18 +49,27 @@ FIELD_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "phone": {"invalid": (
         "Entrez un numéro de téléphone nord-américain à 10 chiffres, par exemple 613 555-0123, poste 45.",
         "Enter a 10-digit North American phone number, for example 613-555-0123 ext. 45.")},
-    "language": {"required": ("Choisissez la langue de la réponse : français ou anglais.",
-                              "Choose the language of the reply: French or English.")},
+    "language": {"required": ("Choisissez votre langue de préférence : français ou anglais.",
+                              "Choose your preferred language: French or English.")},
     "subject": {"required": ("Entrez l'objet de votre demande.", "Enter the subject of your request.")},
     "description": {"required": ("Décrivez votre demande.", "Describe your request.")},
+    # Content review G4: the plan does not cover individuals; do not invite them to tick the box.
     "business": {"required": (
-        "Cochez cette case : CSO sert les entreprises et les partenaires commerciaux.",
-        "Check this box: CSO serves businesses and business partners.")},
+        "Ce formulaire est réservé aux entreprises et aux partenaires commerciaux d'IBM.",
+        "This form is for businesses and IBM business partners only.")},
     "topic": {"invalid": ("Sujet inconnu.", "Unknown topic.")},
+    # Attachments are checked by csohelp/attachments.py; {names} are the client's file names.
+    "attachments": {
+        "too_many": ("Joignez au plus {max_files} fichiers.", "Attach at most {max_files} files."),
+        "too_large": ("Fichier trop volumineux (5 Mo au plus par fichier) : {names}.",
+                      "File too large (5 MB at most per file): {names}."),
+        "file_type": ("Ce fichier n'est pas un PDF, un PNG ou un JPEG : {names}.",
+                      "This file is not a PDF, PNG or JPEG: {names}."),
+    },
 }
 GENERIC: dict[str, tuple[str, str]] = {
     "required": ("Ce champ est obligatoire.", "This field is required."),
-    "invalid": ("Valeur invalide.", "Invalid value."),
+    "invalid": ("Valeur non valide.", "Invalid value."),
     "too_long": ("Ce champ ne doit pas dépasser {max} caractères.",
                  "This field must be at most {max} characters."),
     "one_line": ("Ce champ doit tenir sur une seule ligne.", "This field must fit on one line."),
@@ -146,6 +155,7 @@ class ServiceRequest(_Model):
     phone: _line(MAX["phone"]) | None = None  # type: ignore[valid-type]
     language: Literal["fr", "en"]
     references: References | None = None
+    contract_number: _line(MAX["contract_number"]) | None = None  # type: ignore[valid-type]
     subject: _line(MAX["subject"], 1)  # type: ignore[valid-type]
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                   max_length=MAX["description"])]
@@ -204,8 +214,15 @@ class InvalidRequest(CsohelpError):
             if base in CHOICE_FIELDS:
                 kind = "required"
             text = FIELD_MESSAGES.get(base, {}).get(kind) or GENERIC.get(kind) or GENERIC["invalid"]
-            out[name] = text[index].format(**ctx)
+            template = french_spacing(text[0]) if index == 0 else text[1]
+            out[name] = template.format(**ctx)
         return out
+
+
+def french_spacing(text: str) -> str:
+    """Canadian French typography: a non-breaking space before « : ; ! ? » and inside « »."""
+    text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
+    return re.sub(r"« ", "«\u00a0", text)
 
 
 def _kind(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -241,7 +258,7 @@ def validate_request(data: Any) -> ServiceRequest:
 
 
 FORM_FIELDS = ("request_type", "company", "customer_number", "contact_name", "email", "phone",
-               "language", "subject", "description", "topic")
+               "language", "contract_number", "subject", "description", "topic")
 REFERENCE_FIELDS = ("invoice", "order", "machine")
 
 

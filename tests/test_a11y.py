@@ -108,6 +108,15 @@ def submit_valid_request(page: Page, lang: str) -> None:
     page.get_by_text(REFERENCE).first.wait_for(timeout=10000)
 
 
+def submit_request_with_files(page: Page, lang: str) -> None:
+    """The request form sent with a PDF and a PNG: the confirmation then lists them."""
+    page.set_input_files("[name=attachments]", files=[
+        {"name": "facture.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"},
+        {"name": "capture.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}])
+    submit_valid_request(page, lang)
+    page.get_by_text("facture.pdf").first.wait_for(timeout=5000)
+
+
 # --- the table -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -138,6 +147,7 @@ PAGE_TYPES = [
              "/en/request/?topic=invoice-dispute"),
     PageType("request form with errors", "/request/", "/en/request/", setup=submit_empty_request),
     PageType("request confirmation", "/request/", "/en/request/", setup=submit_valid_request),
+    PageType("confirmation with attachments", "/request/", "/en/request/", setup=submit_request_with_files),
 ]
 
 

@@ -148,4 +148,5 @@ def test_the_cli_forwards_and_says_when_smtp_is_missing(tmp_path, port, monkeypa
         db_store.close()
         assert main(["requests", "forward", "--root", str(tmp_path)]) == 0
     assert "sent 1, failed 0 (will retry), 0 still queued" in capsys.readouterr().out
-    assert len(inbox.messages) == 1
+    # CSOL's copy, then the requester's receipt (from_settings turns receipts on).
+    assert [rcpt for _, rcpt in inbox.envelopes] == [["csol-intake@example.ca"], ["jo@acme.ca"]]

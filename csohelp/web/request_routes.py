@@ -21,14 +21,25 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..attachments import MAX_FILE_BYTES, FileStore, check_files, files_dir
 from ..content import LANGS, home_url
 from ..db import REFERENCE, IdempotencyConflict, RequestStore, StoreError, StoreUnavailable, open_store
 from ..db.limits import StoreHitStore
 from ..forward import ForwardWorker, SmtpConfig
-from ..requests_model import InvalidRequest, form_to_data, validate_request
+from ..requests_model import REQUEST_TYPE_LABELS, InvalidRequest, form_to_data, validate_request
 from .errors import error_body
 from .lang import request_lang
-from .request_page import ASSETS, STRINGS, form_path, render_fragment
+from .request_page import (
+    ASSETS,
+    SENT_COOKIE,
+    STRINGS,
+    form_path,
+    may_see,
+    ordered_errors,
+    render_fragment,
+    sent_token,
+    summary_rows,
+)
 from .security import (
     CSRF_FIELD,
     RateLimiter,
@@ -46,10 +57,10 @@ from .shell import ShellPages
 log = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 INVALID = {"fr": "La demande contient des erreurs.", "en": "The request has errors."}
-RATE = {"fr": "Trop de demandes : attendez une minute, puis réessayez.",
+RATE = {"fr": "Trop de demandes\u00a0: attendez une minute, puis réessayez.",
         "en": "Too many requests: wait a minute, then try again."}
 BAD_JSON = {"fr": "Le corps de la requête doit être un objet JSON.", "en": "The body must be a JSON object."}
-BAD_KEY = {"fr": "En-tête Idempotency-Key invalide.", "en": "Invalid Idempotency-Key header."}
+BAD_KEY = {"fr": "En-tête Idempotency-Key non valide.", "en": "Invalid Idempotency-Key header."}
 KEY_REUSED = {"fr": "Cette clé Idempotency-Key a déjà servi pour une autre demande\u00a0: "
                     "envoyez cette demande avec une nouvelle clé.",
               "en": "This Idempotency-Key was already used for a different request: "
@@ -77,6 +88,8 @@ class RequestService:
         self.proxies = proxy_networks(settings.trusted_proxies)
         self.smtp = SmtpConfig.from_settings(settings)
         self.worker: ForwardWorker | None = None
+        self.files = FileStore(files_dir(settings.var_dir))
+        self.secret = settings.secret_key()
 
     def client(self, request: Request) -> str:
         """The key the rate limit counts by (the client's address, or its IPv6 /64)."""
@@ -188,13 +201,19 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
 
     def page(request: Request, status: int = 200, *, values: dict[str, Any] | None = None,
              errors: dict[str, str] | None = None, form_error: str | None = None,
-             idempotency_key: str | None = None, topic: dict | None = None) -> HTMLResponse:
+             idempotency_key: str | None = None, topic: dict | None = None,
+             kept: list | None = None) -> HTMLResponse:
         token = csrf_token(request)
-        fragment = render_fragment("form.html", lang, values=values or {}, errors=errors or {},
-                                   form_error=form_error, csrf=token, topic=topic,
+        values = values or {}
+        fragment = render_fragment("form.html", lang, values=values,
+                                   errors=ordered_errors(errors or {}, values.get("request_type")),
+                                   form_error=form_error, csrf=token, topic=topic, kept=kept or [],
+                                   forwarding=service.smtp is not None,
                                    idempotency_key=idempotency_key or uuid.uuid4().hex)
-        response = HTMLResponse(filled(fragment), status_code=status,
-                                headers={"Cache-Control": "no-store"})
+        html = filled(fragment)
+        if errors or form_error:  # the tab and the screen reader say it first: "Erreur : ..."
+            html = html.replace("<title>", f"<title>{t['error_prefix']} ", 1)
+        response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
         set_csrf_cookie(response, request, token)
         return response
 
@@ -210,23 +229,46 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
     @app.get(path, response_class=HTMLResponse, include_in_schema=False)
     async def show_form(request: Request) -> Response:
         sent = request.query_params.get("sent", "")
-        if sent and REFERENCE.match(sent) and await _found(service, sent):
-            fragment = render_fragment("confirmation.html", lang, reference=sent, home=home_url(lang))
+        record = None
+        if sent and REFERENCE.match(sent):
+            try:
+                record = await service.run(service.store.get, sent)
+            except StoreError:  # a store that is down shows the form instead of an error
+                record = None
+        if record is not None:
+            # What was sent, only to the browser that sent it (references are sequential).
+            summary = ({"email": record.data.get("email"), "rows": summary_rows(record.data, lang)}
+                       if may_see(sent, request.cookies.get(SENT_COOKIE), service.secret) else None)
+            fragment = render_fragment("confirmation.html", lang, reference=sent, home=home_url(lang),
+                                       summary=summary, forwarding=service.smtp is not None)
             return HTMLResponse(filled(fragment, t["thanks_title"]), headers={"Cache-Control": "no-store"})
         topic = topic_info(request.query_params.get("topic"))
-        values = {"language": lang, **({"request_type": topic["request_type"]} if topic else {})}
+        # ?request_type= lets a link (or the language switch) preset the type without a topic.
+        asked = request.query_params.get("request_type", "")
+        request_type = topic["request_type"] if topic else (asked if asked in REQUEST_TYPE_LABELS else None)
+        values = {"language": lang, **({"request_type": request_type} if request_type else {})}
         return page(request, values=values, topic=topic)
 
     @app.post(path, response_class=HTMLResponse, include_in_schema=False)
     async def submit_form(request: Request) -> Response:
-        form = await request.form()
+        # multipart/form-data (files) or urlencoded (old pages, scripts): starlette spools files to disk.
+        form = await request.form(max_files=10, max_part_size=64 * 1024)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            uploads = [(upload.filename or "", await upload.read(MAX_FILE_BYTES + 1))
+                       for upload in form.getlist("attachments")
+                       if not isinstance(upload, str) and (upload.filename or upload.size)]
+        finally:
+            await form.close()  # the spooled temporary files
+        kept = await run_in_threadpool(service.files.kept, [v for v in form.getlist("kept_attachments")
+                                                              if isinstance(v, str)])
         key = fields.get("idempotency_key", "")
         key = key if IDEMPOTENCY_KEY.match(key) else uuid.uuid4().hex
         topic = topic_info(fields.get("topic"))
-        values = {k: v for k, v in fields.items() if k not in ("website", CSRF_FIELD, "idempotency_key")}
+        values = {k: v for k, v in fields.items()
+                  if k not in ("website", CSRF_FIELD, "idempotency_key", "kept_attachments")}
         values["business"] = form_to_data(fields)["business"]
-        again = {"values": values, "idempotency_key": key, "topic": topic}
+        again = {"values": values, "idempotency_key": key, "topic": topic, "kept": kept}
         client = service.client(request)
         try:
             wait = await service.allow(client)
@@ -246,12 +288,27 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
             return page(request, 400, form_error=t["honeypot_error"], **again)
         data = form_to_data(fields)
         data["topic"] = topic["id"] if topic else None
+        # Off the event loop: hashing 15 MB would stall every other request for tens of ms.
+        accepted, problems = await run_in_threadpool(check_files, uploads, kept)
+        try:
+            # Files that pass are kept (durably, fsync'd) even when a field is wrong: not chosen twice.
+            for _, content in accepted:
+                await run_in_threadpool(service.files.put, content)
+        except OSError as exc:
+            log.error("attachment store: %s", type(exc).__name__)
+            return page(request, 503, form_error=t["unavailable"], **again)
+        again["kept"] = kept + [attachment for attachment, _ in accepted]
         try:
             valid = validate_request(data)
         except InvalidRequest as exc:
-            return page(request, 422, errors=exc.messages(lang), **again)
+            problems = {**exc.problems, **problems}
+        if problems:
+            return page(request, 422, errors=InvalidRequest(problems).messages(lang), **again)
+        record = valid.model_dump()
+        if again["kept"]:
+            record["attachments"] = [attachment.as_dict() for attachment in again["kept"]]
         try:
-            reference, created = await service.submit(valid.model_dump(), f"form:{key}", client)
+            reference, created = await service.submit(record, f"form:{key}", client)
         except IdempotencyConflict:
             return page(request, 422, form_error=FORM_REUSED[lang], **{**again, "idempotency_key": None})
         except StoreError:
@@ -261,7 +318,12 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         if created:
             await service.record(client)
         # Post/redirect/get: a reload shows the confirmation again instead of posting twice.
-        return RedirectResponse(f"{path}?sent={reference}", status_code=303)
+        response = RedirectResponse(f"{path}?sent={reference}", status_code=303)
+        earlier = (request.cookies.get(SENT_COOKIE) or "").split(".")[-4:]
+        tokens = ".".join([v for v in earlier if v] + [sent_token(reference, service.secret)])
+        response.set_cookie(SENT_COOKIE, tokens, max_age=3600, path="/", httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
 
 
 RETRY_AFTER = 60
@@ -271,14 +333,6 @@ def _unavailable(lang: str) -> JSONResponse:
     """503 while the store is busy or unreachable: nothing was stored, the client may retry."""
     return JSONResponse(error_body(503, STRINGS[lang]["unavailable"]), status_code=503,
                         headers={"Retry-After": str(RETRY_AFTER)})
-
-
-async def _found(service: RequestService, reference: str) -> bool:
-    """The confirmation page's check; a store that is down shows the form instead of an error."""
-    try:
-        return await service.run(service.store.get, reference) is not None
-    except StoreError:
-        return False
 
 
 def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
@@ -292,7 +346,8 @@ def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
                 counts = service.store.counts()
             except StoreError:
                 counts = {"queued": 0}
-            log.warning("SMTP is not configured (CSOHELP_SMTP_HOST, CSOHELP_SMTP_TO): "
+            log.warning("FORWARDING IS NOT CONFIGURED (set CSOHELP_SMTP_HOST and CSOHELP_SMTP_TO): "
+                        "requests are recorded but not forwarded to CSOL, and no receipt is sent; "
                         "%d requests stay queued", counts["queued"])
         else:
             service.worker = ForwardWorker(service.store, service.smtp, service.settings.forward_interval)

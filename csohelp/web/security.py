@@ -28,6 +28,9 @@ __all__ = ["CSRF_COOKIE", "CSRF_FIELD", "RateLimiter", "SecurityMiddleware", "cl
            "csrf_token", "proxy_networks", "rate_key", "set_csrf_cookie"]
 
 MAX_BODY = 32 * 1024
+# The request form's POST carries up to 3 files of 5 MB (multipart): only there is the body larger.
+FORM_POST_PATHS = frozenset({"/request/", "/en/request/"})
+FORM_MAX_BODY = 3 * 5 * 1024 * 1024 + 256 * 1024
 TOO_LARGE = {"fr": "Requête trop volumineuse : 32 Ko au plus.", "en": "Request too large: 32 KB at most."}
 INTERNAL = {"fr": "Erreur interne du serveur : réessayez dans un moment.",
             "en": "Internal server error: try again in a moment."}
@@ -152,8 +155,10 @@ class SecurityMiddleware:
                 started = True
             await send(message)
 
+        max_body = (FORM_MAX_BODY if scope.get("method") == "POST" and scope["path"] in FORM_POST_PATHS
+                    else self.max_body)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
             await self._too_large(scope, send_with_headers)
             return
         received = 0
@@ -163,7 +168,7 @@ class SecurityMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > max_body:
                     # A chunked body that lies about its size: the error handlers answer 413.
                     raise HTTPException(413, TOO_LARGE[path_lang(scope["path"])])
             return message

@@ -1,0 +1,119 @@
+"""The requester's receipt: their reference and a copy of what they sent, in their language.
+
+It is the second message of the same delivery step (forward.send_message): sent on the same
+SMTP connection right after CSOL's intake accepted the request, so it says only what is
+true by then. Delivery follows the outbox (at-least-once): a temporary failure of the
+receipt fails the step and the request is retried (CSOL's copy comes again with the same
+Message-ID, which its intake can drop); a permanent refusal of the requester's address
+(5xx) is logged and not retried, so a bad address never holds CSOL's copy back.
+
+No header carries client text: the subject is fixed words and the reference; To is the
+address the model validated (ASCII, no display name); the files are not sent back (the
+address is not verified: the receipt must not carry documents to whoever it names).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import Message
+from typing import Any
+
+from .attachments import describe
+from .content import CONTACT
+from .mail import compose
+from .requests_model import REQUEST_TYPE_LABELS, french_spacing
+
+log = logging.getLogger(__name__)
+
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "subject": "Centre d'aide CSO Canada : votre demande {reference}",
+        "hello": "Bonjour,",
+        "intro": ("Le centre d'aide CSO Canada a enregistré votre demande sous la référence {reference} "
+                  "(référence du centre d'aide) et l'a transmise à l'adresse de réception de CSOL "
+                  "(Soutien des opérations clientèle en ligne)."),
+        "copy": "Voici une copie de ce que vous avez envoyé :",
+        "not_you": ("Si vous n'avez pas envoyé cette demande, vous pouvez ignorer ce message. "
+                    "Ce courriel est envoyé automatiquement ; les réponses à ce courriel ne sont pas lues."),
+        "contact": "Joindre CSOL",
+        "request_type": "Type de demande", "subject_field": "Objet", "invoice": "Numéro de facture",
+        "order": "Numéro de commande", "contract_number": "Numéro de contrat",
+        "machine": "Type, modèle et numéro de série", "attachments": "Pièces jointes reçues",
+        "company": "Entreprise", "customer_number": "Numéro de client IBM", "contact_name": "Nom",
+        "email": "Courriel", "phone": "Téléphone", "language": "Langue de préférence",
+        "description": "Description", "fr": "français", "en": "anglais", "none": "—",
+    },
+    "en": {
+        "subject": "CSO Canada Help Centre: your request {reference}",
+        "hello": "Hello,",
+        "intro": ("The CSO Canada Help Centre has recorded your request under reference {reference} "
+                  "(the Help Centre's reference) and forwarded it to the intake address of CSOL "
+                  "(Customer Support Operations Online)."),
+        "copy": "Here is a copy of what you sent:",
+        "not_you": ("If you did not send this request, you can ignore this message. "
+                    "This email is sent automatically; replies to it are not read."),
+        "contact": "Contact CSOL",
+        "request_type": "Request type", "subject_field": "Subject", "invoice": "Invoice number",
+        "order": "Order number", "contract_number": "Contract number",
+        "machine": "Machine type, model and serial number", "attachments": "Files received",
+        "company": "Company", "customer_number": "IBM customer number", "contact_name": "Name",
+        "email": "Email", "phone": "Phone", "language": "Preferred language",
+        "description": "Description", "fr": "French", "en": "English", "none": "—",
+    },
+}
+WORDS["fr"] = {k: french_spacing(v) for k, v in WORDS["fr"].items()}
+
+
+def receipt_id(reference: str, sender: str) -> str:
+    """The receipt's Message-ID: the same on every (re)send, like CSOL's copy."""
+    domain = sender.rpartition("@")[2].strip(" >") or "csohelp.invalid"
+    return f"<{reference}.receipt@{domain}>"
+
+
+def build_receipt(reference: str, data: dict[str, Any], sender: str) -> Message:
+    """The receipt for the requester, in their preferred language."""
+    lang = data.get("language") if data.get("language") in WORDS else "fr"
+    t = WORDS[lang]
+    refs = data.get("references") or {}
+    colon = "\u00a0:" if lang == "fr" else ":"
+    rows = [
+        ("request_type", REQUEST_TYPE_LABELS.get(data.get("request_type", ""), {}).get(lang)),
+        ("subject_field", data.get("subject")), ("invoice", refs.get("invoice")),
+        ("order", refs.get("order")), ("contract_number", data.get("contract_number")),
+        ("machine", refs.get("machine")), ("attachments", describe(data.get("attachments"), lang)),
+        ("company", data.get("company")), ("customer_number", data.get("customer_number")),
+        ("contact_name", data.get("contact_name")), ("email", data.get("email")),
+        ("phone", data.get("phone")), ("language", t.get(str(data.get("language")))),
+    ]
+    lines = [t["hello"], "", t["intro"].format(reference=reference), "", t["copy"], ""]
+    lines += [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
+    lines += ["", f"{t['description']}{colon}", str(data.get("description", "")), "", t["not_you"], "",
+              "-- ", f"{t['contact']}{colon} {CONTACT['web']} · {CONTACT['phone']}"]
+    # mail.compose writes every header from values it encoded: the client's text is only body.
+    return compose(subject=t["subject"].format(reference=reference), sender=("CSO Canada", sender),
+                   to=data["email"], reply_to=None, body="\n".join(lines),
+                   language="fr-CA" if lang == "fr" else "en-CA", message_id=receipt_id(reference, sender),
+                   extra={"Auto-Submitted": "auto-generated"})  # RFC 3834: no auto-reply loops
+
+
+def send_receipt(smtp: smtplib.SMTP, reference: str, data: dict[str, Any], sender: str) -> bool:
+    """Send the receipt on an open connection; False if the address was refused for good.
+
+    A temporary failure (4xx, a dropped connection) raises, so the outbox retries the step.
+    """
+    try:
+        smtp.send_message(build_receipt(reference, data, sender), from_addr=sender, to_addrs=[data["email"]])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            log.warning("receipt for %s refused by the mail server (%s); not retried", reference, codes[0])
+            return False
+        raise
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+        if 500 <= exc.smtp_code < 600:
+            log.warning("receipt for %s refused by the mail server (%s); not retried", reference,
+                        exc.smtp_code)
+            return False
+        raise
+    return True
