@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
-from ..content import CONTACT
+from ..content import contact_for
 from .query import SearchResult
 
 WORDS = {
@@ -24,7 +24,7 @@ WORDS = {
     },
     "en": {
         "action": "/en/search/", "request": "/en/request/",
-        "label": "Search the help center", "submit": "Search",
+        "label": "Search the Help Centre", "submit": "Search",
         "category": "Category", "all": "All categories",
         "zero": "No topic matches “{q}”.", "one": "1 topic for “{q}”.",
         "many": "{n} topics for “{q}”.", "prompt": "Type a few words: invoice, order, serial number…",
@@ -80,9 +80,11 @@ TEMPLATE = """\
   <p>{{ w.none_help }}</p>
   <ul>
     <li><a href="{{ w.request }}">{{ w.request_link }}</a></li>
-    <li>{{ w.or_call }} <a href="tel:{{ contact.phone_tel }}">{{ contact.phone }}</a></li>
+    <li>{{ w.or_call }}
+      <a class="csohelp-phone" href="tel:{{ contact.phone_tel }}">{{ contact.phone }}</a></li>
   </ul>
 </div>
+{{ popular | safe }}
 {% endif %}
 {% endif %}
 """
@@ -92,8 +94,12 @@ _template = Environment(autoescape=True).from_string(TEMPLATE)
 
 
 def render_results(lang: str, query: str, category: str | None,
-                   result: SearchResult | None, categories: list[dict], error: str | None = None) -> str:
-    """The search form and the results: the HTML for the search shell page's slot."""
+                   result: SearchResult | None, categories: list[dict], error: str | None = None,
+                   popular: str = "") -> str:
+    """The search form and the results: the HTML for the search shell page's slot.
+
+    `popular` is the HTML of the common questions and categories (csohelp/popular.py), shown when
+    nothing matches."""
     w = WORDS[lang]
     status = ""
     if result is not None:
@@ -103,7 +109,7 @@ def render_results(lang: str, query: str, category: str | None,
         if result is not None and result.suggestion else ""
     html = _template.render(
         w=w, lang=lang, query=query, category=category or "", categories=categories, result=result,
-        status=status, error=error, contact=CONTACT, suggestion_qs=suggestion_qs,
+        status=status, error=error, contact=contact_for(lang), popular=popular, suggestion_qs=suggestion_qs,
         category_titles={c["id"]: c[lang]["title"] for c in categories},
     )
     return html
