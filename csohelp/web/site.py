@@ -58,10 +58,9 @@ def not_found_page(state: Any, lang: str, suggestion: dict | None = None) -> Res
     block = render_popular(lang, popular_topics(catalogue.topics, catalogue.popular),
                            catalogue.categories)
     html = html.replace('<div class="csohelp-slot" data-slot="popular"></div>', block, 1)
-    if suggestion is not None:
-        text = SUGGESTION[lang].format(url=escape(suggestion[lang]["url"]),
-                                       title=escape(suggestion[lang]["title"]))
-        html = html.replace('<div class="csohelp-slot" data-slot="suggestion"></div>', text, 1)
+    text = "" if suggestion is None else SUGGESTION[lang].format(
+        url=escape(suggestion[lang]["url"]), title=escape(suggestion[lang]["title"]))
+    html = html.replace('<div class="csohelp-slot" data-slot="suggestion"></div>', text, 1)
     return HTMLResponse(html, status_code=404, headers={"Vary": "Accept-Language"})
 
 
