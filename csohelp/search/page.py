@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from ..content import contact_for
+from ..pages import phone_html
 from .query import SearchResult
 
 WORDS = {
@@ -80,8 +81,7 @@ TEMPLATE = """\
   <p>{{ w.none_help }}</p>
   <ul>
     <li><a href="{{ w.request }}">{{ w.request_link }}</a></li>
-    <li>{{ w.or_call }}
-      <a class="csohelp-phone" href="tel:{{ contact.phone_tel }}">{{ contact.phone }}</a></li>
+    <li>{{ w.or_call }} {{ phone | safe }}</li>
   </ul>
 </div>
 {{ popular | safe }}
@@ -109,7 +109,8 @@ def render_results(lang: str, query: str, category: str | None,
         if result is not None and result.suggestion else ""
     html = _template.render(
         w=w, lang=lang, query=query, category=category or "", categories=categories, result=result,
-        status=status, error=error, contact=contact_for(lang), popular=popular, suggestion_qs=suggestion_qs,
+        status=status, error=error, contact=contact_for(lang), popular=popular,
+        phone=phone_html(contact_for(lang)["phone"], lang), suggestion_qs=suggestion_qs,
         category_titles={c["id"]: c[lang]["title"] for c in categories},
     )
     return html

@@ -80,6 +80,7 @@
     });
     var n = suggestions.length;
     status.textContent = n === 0 ? words.none : n === 1 ? words.one : words.some.replace("{n}", n);
+    setActive(-1);  // a new list: no stale choice from the previous one
     setOpen(true);
   }
 
