@@ -398,9 +398,9 @@ def test_house_look_titles_contact_box_and_footer(browser, live_server, lang) ->
     footer = page.locator("footer").inner_text()
     assert "Made with" not in footer and "Material for MkDocs" not in footer
     if lang == "fr":
-        assert "IBM Canada Ltée" in footer and "Ltd." not in footer
+        assert "© IBM Canada Ltée" in footer and "Ltd." not in footer
     else:
-        assert "IBM Canada Ltd." in footer and "Ltée" not in footer
+        assert "© IBM Canada Ltd." in footer and "Ltée" not in footer
     page.context.close()
 
 

@@ -39,7 +39,7 @@ class SiteFiles(StaticFiles):
 
 NOT_FOUND_PAGE = {"fr": "404.html", "en": "en/404.html"}
 SUGGESTION = {
-    "fr": '<p class="csohelp-404-suggestion">Vouliez-vous dire\u00a0: <a href="{url}">{title}</a>?</p>',
+    "fr": '<p class="csohelp-404-suggestion">Vouliez-vous dire\u00a0: <a href="{url}">{title}</a>\u202f?</p>',
     "en": '<p class="csohelp-404-suggestion">Did you mean: <a href="{url}">{title}</a>?</p>',
 }
 
