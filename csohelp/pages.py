@@ -25,6 +25,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "commerciaux d'IBM Canada et de ses partenaires commerciaux : factures et paiements, "
             "commandes, livraisons, contrats, permis d'utilisation, stocks et comptes clients."
         ),
+        "hero_lead": (
+            "Réponses aux questions non techniques des clients commerciaux d'IBM Canada "
+            "et de ses partenaires commerciaux."
+        ),
         "home_scope": "Pour le soutien technique, consultez la section « Technical Support » de",
         "search_label": "Rechercher dans le centre d'aide",
         "search_placeholder": "Ex. : contester une facture",
@@ -64,6 +68,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "The CSO Canada Help Centre answers the non-technical questions of IBM Canada's "
             "commercial clients and business partners: invoices and payments, orders, deliveries, "
             "contracts, licences, inventory records and accounts receivable."
+        ),
+        "hero_lead": (
+            "Answers to the non-technical questions of IBM Canada's commercial clients "
+            "and business partners."
         ),
         "home_scope": "For technical support, see the “Technical Support” section of",
         "search_label": "Search the Help Centre",

@@ -232,6 +232,21 @@ def test_typeahead_panel_fits_the_viewport(browser, live_server, lang, width, ou
 
 
 @browser_test
+@pytest.mark.parametrize("width", [390, 320])
+def test_hero_typeahead_panel_fits_the_viewport(browser, live_server, width) -> None:
+    page = new_page(browser, "en", {"width": width, "height": 700})
+    page.goto(live_server.url + "/en/")
+    assert page.locator("header [role=combobox]").is_hidden()  # one search box on the phone's home
+    page.locator(".csohelp-hero [role=combobox]").click()
+    page.keyboard.type("serial number", delay=30)
+    panel = page.locator("#csohelp-hero-list")
+    panel.locator("[role=option]").first.wait_for(state="visible", timeout=5000)
+    rect = panel.bounding_box()
+    assert rect["x"] >= 0 and rect["x"] + rect["width"] <= width, f"panel {rect} on a {width}-px screen"
+    page.context.close()
+
+
+@browser_test
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_results_are_not_indented_on_a_phone(browser, live_server, lang) -> None:
     page = new_page(browser, lang, PHONE)

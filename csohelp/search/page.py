@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from ..content import contact_for
-from ..pages import phone_html
+from ..pages import french_spacing, phone_html
 from .query import SearchResult
 
 WORDS = {
@@ -35,6 +35,9 @@ WORDS = {
         "in_category": "Category:", "refine": "Refine the search",
     },
 }
+
+# French messages with non-breaking spaces before « : ; ! ? » and inside guillemets (issue 15).
+WORDS["fr"] = {key: french_spacing(value) for key, value in WORDS["fr"].items()}
 
 TEMPLATE = """\
 <form class="csohelp-search-form" action="{{ w.action }}" method="get" role="search"
