@@ -329,9 +329,13 @@ def test_keyboard_walk_search_to_topic(lang: str, browser, live_server):
         stops = tab_until(page, f"e => e.matches({HEADER_SEARCH!r})")
         page.keyboard.type(QUERY[lang], delay=40)
         page.locator(RESULT_OPTION).first.wait_for(state="visible", timeout=5000)
-        # Suggestions for the whole word, not for a prefix typed on a slow machine.
-        page.wait_for_function("""() => [...document.querySelectorAll('header [role=option]')]
-            .some(o => !o.classList.contains('csohelp-search__option--all'))""", timeout=5000)
+        # Suggestions for the whole word, not for a prefix typed on a slow machine (the last option,
+        # "All results for …", names the query the list answers).
+        page.wait_for_function("""q => {
+            const all = document.querySelector('header .csohelp-search__option--all');
+            return all && all.textContent.includes(q)
+                && document.querySelectorAll('header [role=option]').length > 1; }""",
+                               arg=QUERY[lang], timeout=5000)
         page.keyboard.press("ArrowDown")
         with page.expect_navigation():
             page.keyboard.press("Enter")
