@@ -36,6 +36,16 @@ def switch_language(page) -> None:
     page.wait_for_load_state("load")
 
 
+def wait_for_suggestions(page, listbox: str, query: str) -> None:
+    """Wait for the suggestions of the whole query (the last option, "All results for …", names
+    it), not of a prefix looked up while typing on a slow machine."""
+    page.wait_for_function("""([listbox, q]) => {
+        const all = document.querySelector(listbox + ' .csohelp-search__option--all');
+        return all && all.textContent.includes(q)
+            && document.querySelectorAll(listbox + ' [role=option]').length > 1; }""",
+                           arg=[listbox, query], timeout=5000)
+
+
 def no_sideways_scroll(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -196,11 +206,7 @@ def test_hero_search_suggests_and_opens_a_topic(browser, live_server) -> None:
     box = page.locator(".csohelp-hero [role=combobox]")
     box.click()
     page.keyboard.type("contester facture", delay=30)
-    # The list for the whole query (its last option names it), not for a prefix typed on a slow machine.
-    page.wait_for_function("""() => {
-        const all = document.querySelector('#csohelp-hero-list .csohelp-search__option--all');
-        return all && all.textContent.includes('contester facture')
-            && document.querySelectorAll('#csohelp-hero-list [role=option]').length > 1; }""", timeout=5000)
+    wait_for_suggestions(page, "#csohelp-hero-list", "contester facture")
     status = page.locator(".csohelp-hero [data-csohelp-search-status]").inner_text()
     assert re.fullmatch(r"1 sujet suggéré|\d+ sujets suggérés", status), status
     page.keyboard.press("ArrowDown")
@@ -221,9 +227,10 @@ def test_typeahead_panel_fits_the_viewport(browser, live_server, lang, width, ou
     box = page.locator("header [role=combobox]")
     assert box.is_visible()
     box.click()
-    page.keyboard.type("commande" if lang == "fr" else "order", delay=30)
+    query = "commande" if lang == "fr" else "order"
+    page.keyboard.type(query, delay=30)
+    wait_for_suggestions(page, "header [role=listbox]", query)
     panel = page.locator("header [role=listbox]")
-    panel.locator("[role=option]").first.wait_for(state="visible", timeout=5000)
     rect = panel.bounding_box()
     assert rect["x"] >= 0 and rect["x"] + rect["width"] <= width, f"panel {rect} on a {width}-px screen"
     for option in panel.locator("[role=option]").all():
@@ -242,8 +249,8 @@ def test_hero_typeahead_panel_fits_the_viewport(browser, live_server, width) -> 
     assert page.locator("header [role=combobox]").is_hidden()  # one search box on the phone's home
     page.locator(".csohelp-hero [role=combobox]").click()
     page.keyboard.type("serial number", delay=30)
+    wait_for_suggestions(page, "#csohelp-hero-list", "serial number")
     panel = page.locator("#csohelp-hero-list")
-    panel.locator("[role=option]").first.wait_for(state="visible", timeout=5000)
     rect = panel.bounding_box()
     assert rect["x"] >= 0 and rect["x"] + rect["width"] <= width, f"panel {rect} on a {width}-px screen"
     page.context.close()
