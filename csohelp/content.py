@@ -19,14 +19,24 @@ REQUEST_TYPES: tuple[str, ...] = (
     "billing", "invoice-dispute", "order-status", "order-entry", "delivery", "serial-lookup",
     "contracts", "licensing", "inventory", "accounts-receivable", "other",
 )
-# The seed's contact points: the only ones the help center may show.
+# The seed's contact points: the only ones the help centre may show. The phone is written the
+# way each language writes it (French: spaces; Canadian English: hyphens); CONTACT["phone"] stays
+# the French form for older callers: new code asks contact_for(lang).
+PHONE = {"fr": "1 866 880-CSOL (1 866 880-2765)", "en": "1-866-880-CSOL (1-866-880-2765)"}
+PHONE_DIGITS = {"fr": "1 866 880-2765", "en": "1-866-880-2765"}
 CONTACT = {
     "web": "http://www.ibm.com/support/operations",
-    "phone": "1 866 880-CSOL (1 866 880-2765)",
-    "phone_digits": "1 866 880-2765",
+    "phone": PHONE["fr"],
+    "phone_digits": PHONE_DIGITS["fr"],
     "phone_tel": "+18668802765",
     "plan_page": "http://www.ibm.com/support/",
 }
+
+
+def contact_for(lang: str) -> dict[str, str]:
+    """The contact points with the phone written in `lang`."""
+    return {**CONTACT, "phone": PHONE.get(lang, PHONE["fr"]),
+            "phone_digits": PHONE_DIGITS.get(lang, PHONE_DIGITS["fr"])}
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Topic bodies link to other topics as [text](topic:ID); the page generator resolves them.
 TOPIC_LINK = re.compile(r"\]\(topic:([^)\s]*)\)")

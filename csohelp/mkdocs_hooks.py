@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -10,7 +11,7 @@ from csohelp.content import DEFAULT_LANG
 from csohelp.csp import inline_script_hashes, write_hashes
 
 _ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([a-z-]+)">')
-_SWITCH = re.compile(r'(<a href=")[^"]*(" hreflang="([a-z]+)"[^>]*class="md-select__link")')
+_SWITCH = re.compile(r'(<a href=")[^"]*(" hreflang="([a-z]+)"[^>]*class="csohelp-lang__link")')
 _404: dict[str, str] = {}
 _script_hashes: set[str] = set()
 
@@ -37,6 +38,27 @@ def on_post_page(output: str, page, config) -> str:
             tag, f'{tag}\n    <link rel="alternate" href="{default}" hreflang="x-default">', 1)
     _script_hashes.update(inline_script_hashes(output.encode("utf-8")))
     return output
+
+
+_PHONE_TOC = '<div class="csohelp-slot" data-slot="phone-toc"></div>'
+TOC_TITLE = {"fr": "Sur cette page", "en": "On this page"}
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """On topics, a folded "On this page" list of the sections, for phones: Material's table of
+    contents is a desktop side column, and topics are not in the drawer (csohelp.css shows it
+    only below 76.25em)."""
+    if _PHONE_TOC not in html:
+        return html
+    sections = [link for top in page.toc for link in top.children] or list(page.toc)
+    if len(sections) < 2:
+        return html.replace(_PHONE_TOC, "")
+    items = "".join(f'<li><a href="#{escape(link.id)}">{escape(unescape(link.title))}</a></li>'
+                    for link in sections)
+    title = TOC_TITLE.get(_language(config), TOC_TITLE["en"])
+    block = (f'<nav class="csohelp-phone-toc" aria-label="{title}"><details><summary>{title}'
+             f'</summary><ul>{items}</ul></details></nav>')
+    return html.replace(_PHONE_TOC, block)
 
 
 def on_post_build(config) -> None:

@@ -29,7 +29,7 @@ REQUEST_TYPE_LABELS: dict[str, dict[str, str]] = {
                       "en": "Type, model or serial number research"},
     "contracts": {"fr": "Contrats et renouvellements", "en": "Contracts and renewals"},
     "licensing": {"fr": "Permis d'utilisation (licences)", "en": "Licences"},
-    "inventory": {"fr": "Registres d'inventaire", "en": "Inventory records"},
+    "inventory": {"fr": "Registres de stocks", "en": "Inventory records"},
     "accounts-receivable": {"fr": "Comptes clients", "en": "Accounts receivable"},
     "other": {"fr": "Autre", "en": "Other"},
 }

@@ -37,7 +37,7 @@ HEADER_SEARCH = ("header input[type=search], header input[type=text], header [ro
                  "header [role=searchbox]")
 RESULT_OPTION = "[role=option], .md-search-result__item, [role=listbox] a"
 SKIP_TEXT = {"fr": "Aller au contenu", "en": "Skip to content"}
-SWITCHER_NAME = {"fr": "Sélectionner la langue", "en": "Select language"}
+SWITCHER_NAME = {"fr": "English", "en": "Français"}  # the other language, named in itself
 SEARCH_NAME = {"fr": re.compile(r"recherch", re.I), "en": re.compile(r"search", re.I)}
 QUERY = {"fr": "facture", "en": "invoice"}
 REFERENCE = re.compile(r"CSOL-\d{4}-\d{6}")
@@ -75,6 +75,17 @@ def submit_empty_request(page: Page, lang: str) -> None:
         page.locator(REQUEST_FORM).evaluate("f => { f.noValidate = true; }")
         page.locator(REQUEST_FORM).locator("[type=submit]").first.click()
         errors.first.wait_for(timeout=5000)
+
+
+def expect_common_questions(page: Page, lang: str) -> None:
+    """The no-result page offers the common questions and the categories (issue 11)."""
+    page.locator(".csohelp-noresults").wait_for(timeout=3000)
+    page.locator(".csohelp-popular a").first.wait_for(timeout=3000)
+
+
+def open_agent_links(page: Page, lang: str) -> None:
+    """The topic's short links unfolded, as agents see them with ?agent=1."""
+    page.locator(".csohelp-copy__snippet").wait_for(state="visible", timeout=3000)
 
 
 def submit_valid_request(page: Page, lang: str) -> None:
@@ -140,7 +151,11 @@ PAGE_TYPES = [
     PageType("not found", "/no-such-page/", "/en/no-such-page/", status=404),
     PageType("short link, unknown id", "/a/no-such-topic?lang=fr", "/a/no-such-topic?lang=en", status=404),
     PageType("search results", "/search/?q=facture", "/en/search/?q=invoice"),
-    PageType("search, nothing found", "/search/?q=xqzwvk", "/en/search/?q=xqzwvk"),
+    PageType("search, nothing found, common questions", "/search/?q=xqzwvk", "/en/search/?q=xqzwvk",
+             setup=expect_common_questions),
+    PageType("short link, near miss", "/a/invoice-disput?lang=fr", "/a/invoice-disput?lang=en", status=404),
+    PageType("topic, agent view", "/billing/invoice-dispute/?agent=1", "/en/billing/invoice-dispute/?agent=1",
+             setup=open_agent_links),
     PageType("header search results", "/", "/en/", setup=show_header_results),
     PageType("request form", "/request/", "/en/request/"),
     PageType("request form for a topic", "/request/?topic=invoice-dispute",
@@ -286,10 +301,11 @@ def test_reduced_motion_is_respected(lang: str, browser, live_server):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_switcher_and_search_boxes_are_named_in_the_page_language(lang: str, browser, live_server):
-    """The language button and the 404 search box have names in the page's language."""
+    """The language link (named in the other language, with its lang) and the 404 search box."""
     page = open_page(browser, live_server.url + ("/en/nope/" if lang == "en" else "/nope/"), lang)
     try:
-        assert page.locator("header").get_by_role("button", name=SWITCHER_NAME[lang], exact=True).count() == 1
+        link = page.locator("header").get_by_role("link", name=SWITCHER_NAME[lang], exact=True)
+        assert link.count() == 1 and link.get_attribute("lang") == ("fr" if lang == "en" else "en")
         assert page.locator(".md-content").get_by_role("searchbox", name=SEARCH_NAME[lang]).count() == 1
     finally:
         page.context.close()
@@ -323,6 +339,13 @@ def test_keyboard_walk_search_to_topic(lang: str, browser, live_server):
         stops = tab_until(page, f"e => e.matches({HEADER_SEARCH!r})")
         page.keyboard.type(QUERY[lang], delay=40)
         page.locator(RESULT_OPTION).first.wait_for(state="visible", timeout=5000)
+        # Suggestions for the whole word, not for a prefix typed on a slow machine (the last option,
+        # "All results for …", names the query the list answers).
+        page.wait_for_function("""q => {
+            const all = document.querySelector('header .csohelp-search__option--all');
+            return all && all.textContent.includes(q)
+                && document.querySelectorAll('header [role=option]').length > 1; }""",
+                               arg=QUERY[lang], timeout=5000)
         page.keyboard.press("ArrowDown")
         with page.expect_navigation():
             page.keyboard.press("Enter")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from csohelp.content import LANGS
-from csohelp.links import snippet_text
+from csohelp.links import format_links
 from csohelp.pdf import LABELS, LATEST, format_size, versioned_name
 from csohelp.plan import Plan, load_plan
 
@@ -169,6 +170,8 @@ def test_server_sends_the_pdfs_as_pdf(live_server, site: Path, path: str) -> Non
 def test_copy_button_puts_the_bilingual_snippet_on_the_clipboard(
     browser, live_server, site: Path, output_dir: Path, path: str, key: str
 ) -> None:
+    """The agents' small "Copy link" control: plain text and HTML with linked titles, the page's
+    language first (issue 11)."""
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
@@ -176,8 +179,8 @@ def test_copy_button_puts_the_bilingual_snippet_on_the_clipboard(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + path)
     fr = not path.startswith("/en/")
-    label = "Copier le lien pour une réponse" if fr else "Copy link for a reply"
-    button = page.get_by_role("button", name=label)
+    langs = ("fr", "en") if fr else ("en", "fr")
+    button = page.get_by_role("button", name="Copier le lien" if fr else "Copy link", exact=True)
     status = page.locator(".csohelp-copy__status")
     assert status.get_attribute("role") == "status" and status.inner_text() == ""
     button.focus()  # the keyboard works: focus, then Enter or Space
@@ -189,10 +192,18 @@ def test_copy_button_puts_the_bilingual_snippet_on_the_clipboard(
     catalogue = json.loads((site / "catalogue.json").read_text("utf-8"))
     topic_id = page.locator(".csohelp-copy").get_attribute("data-topic")
     topic = next(t for t in catalogue["topics"] if t["id"] == topic_id)
-    assert page.evaluate("navigator.clipboard.readText()") == snippet_text(topic, live_server.url)
-    # The links shown are the absolute ones that were copied.
+    assert page.evaluate("navigator.clipboard.readText()") == format_links(topic, live_server.url, langs)
+    html = page.evaluate("""async () => {
+        for (const item of await navigator.clipboard.read()) {
+            if (item.types.includes('text/html')) return await (await item.getType('text/html')).text();
+        }
+        return null; }""")
+    # Chromium hands the HTML back sanitized (entities decoded): compare the decoded markup.
+    assert html is not None
+    assert unescape(format_links(topic, live_server.url, langs, "html")) in unescape(html)
+    # The links shown (folded, for agents) are the absolute ones that were copied.
     shown = page.locator(".csohelp-copy__snippet a").evaluate_all("links => links.map(a => a.href)")
-    assert shown == [f"{live_server.url}/a/{topic_id}?lang={lang}" for lang in LANGS]
+    assert shown == [f"{live_server.url}/a/{topic_id}?lang={lang}" for lang in langs]
     page.screenshot(path=str(output_dir / "copied.png"))
     assert errors == []
     context.close()

@@ -172,7 +172,7 @@ def test_results_page_is_server_rendered(client: httpx.Client, path: str, q: str
 
 def test_results_page_no_results_offers_request_form_and_phone(client: httpx.Client) -> None:
     page = client.get("/search/", params={"q": "zzqxv wqqzk"}).text
-    assert 'href="/request/"' in page and "1 866 880-CSOL (1 866 880-2765)" in page
+    assert 'href="/request/"' in page and "1 866 880-CSOL (1 866 880-2765)" in re.sub(r"<[^>]+>", "", page)
     page = client.get("/en/search/", params={"q": "zzqxv wqqzk"}).text
     assert 'href="/en/request/"' in page and 'href="tel:+18668802765"' in page
 
@@ -184,7 +184,7 @@ def test_results_page_suggestion_and_category(client: httpx.Client) -> None:
     assert f"Search instead for “{instead}”." in page
     assert "payment-methods-and-terms" in page or "/en/billing/payment-methods-and-terms/" in page
     page = client.get("/search/", params={"q": "paymnet", "exact": "1"}).text
-    assert "Aucun sujet ne correspond à « paymnet »." in page and "Affichage" not in page
+    assert "Aucun sujet ne correspond à «\u00a0paymnet\u00a0»." in page and "Affichage" not in page
     page = client.get("/en/search/", params={"q": "order staus"}).text
     assert 'Did you mean “<a href="/en/search/?q=order+status"><strong>order status</strong></a>”?' in page
     page = client.get("/search/", params={"q": "numéro", "category": "inventory"}).text

@@ -14,7 +14,7 @@ def test_typing_in_header_shows_results_and_arrows_enter_open_topic(
         browser: Browser, live_server, output_dir: Path) -> None:
     page = browser.new_page()
     page.goto(live_server.url + "/en/")
-    box = page.get_by_role("combobox", name="Search the help center")
+    box = page.get_by_role("combobox", name="Search the Help Centre")
     expect(box).to_be_visible()
     box.press_sequentially("serial numb", delay=30)
     options = page.get_by_role("option")
@@ -45,7 +45,7 @@ def test_header_enter_without_choice_opens_results_page_and_escape_closes(
         browser: Browser, live_server) -> None:
     page = browser.new_page()
     page.goto(live_server.url + "/billing/")
-    box = page.get_by_role("combobox", name="Rechercher dans le centre d’aide")
+    box = page.get_by_role("combobox", name="Rechercher dans le centre d'aide")
     box.fill("facture")
     listbox = page.get_by_role("listbox")
     expect(listbox).to_be_visible()
@@ -63,7 +63,7 @@ def test_results_page_works_without_javascript(browser: Browser, live_server, ou
     page = context.new_page()
     page.goto(live_server.url + "/en/search/")
     form = page.get_by_role("search", name="Refine the search")
-    form.get_by_label("Search the help center").fill("paymnet")
+    form.get_by_label("Search the Help Centre").fill("paymnet")
     form.get_by_role("button", name="Search").click()
     page.wait_for_url("**/en/search/?q=paymnet*")
     expect(page.get_by_text("Showing results for")).to_be_visible()

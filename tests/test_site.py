@@ -131,9 +131,10 @@ def test_404_page_in_each_language(site: Path) -> None:
     assert "Page not found" in (site / "en" / "404.html").read_text()
     # No counterpart page: no hreflang, and the switcher leads to the other language's home.
     assert fr.alternates == en.alternates == {}
-    for path in (site / "404.html", site / "en" / "404.html"):
+    for path, other in ((site / "404.html", 'href="/en/" hreflang="en"'),
+                        (site / "en" / "404.html", 'href="/" hreflang="fr"')):
         html = path.read_text(encoding="utf-8")
-        assert 'href="/" hreflang="fr"' in html and 'href="/en/" hreflang="en"' in html
+        assert f'<a {other} lang="{other[-3:-1]}" class="csohelp-lang__link">' in html
 
 
 def test_no_builtin_search_index(site: Path) -> None:

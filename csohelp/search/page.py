@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..content import CONTACT
+from ..content import contact_for
+from ..pages import french_spacing, phone_html
 from .query import SearchResult
 
 WORDS = {
@@ -27,7 +28,7 @@ WORDS = {
     },
     "en": {
         "action": "/en/search/", "request": "/en/request/",
-        "label": "Search the help center", "submit": "Search",
+        "label": "Search the Help Centre", "submit": "Search",
         "category": "Category", "all": "All categories",
         "zero": "No topic matches “{q}”.", "one": "1 topic for “{q}”.",
         "many": "{n} topics for “{q}”.", "prompt": "Type a few words: invoice, order, serial number…",
@@ -38,6 +39,9 @@ WORDS = {
         "in_category": "Category:", "refine": "Refine the search",
     },
 }
+
+# French messages with non-breaking spaces before « : ; ! ? » and inside guillemets (issue 15).
+WORDS["fr"] = {key: french_spacing(value) for key, value in WORDS["fr"].items()}
 
 TEMPLATE = """\
 <form class="csohelp-search-form" action="{{ w.action }}" method="get" role="search"
@@ -85,9 +89,10 @@ TEMPLATE = """\
   <p>{{ w.none_help }}</p>
   <ul>
     <li><a href="{{ w.request }}">{{ w.request_link }}</a></li>
-    <li>{{ w.or_call }} <a href="tel:{{ contact.phone_tel }}">{{ contact.phone }}</a></li>
+    <li>{{ w.or_call }} {{ phone | safe }}</li>
   </ul>
 </div>
+{{ popular | safe }}
 {% endif %}
 {% endif %}
 """
@@ -113,8 +118,12 @@ _template = Environment(autoescape=True).from_string(TEMPLATE)
 
 
 def render_results(lang: str, query: str, category: str | None,
-                   result: SearchResult | None, categories: list[dict], error: str | None = None) -> str:
-    """The search form and the results: the HTML for the search shell page's slot."""
+                   result: SearchResult | None, categories: list[dict], error: str | None = None,
+                   popular: str = "") -> str:
+    """The search form and the results: the HTML for the search shell page's slot.
+
+    `popular` is the HTML of the common questions and categories (csohelp/popular.py), shown when
+    nothing matches."""
     w = WORDS[lang]
     status = ""
     if result is not None:
@@ -125,7 +134,8 @@ def render_results(lang: str, query: str, category: str | None,
     spelling = _spelling(w, query, category, result) if result is not None and result.suggestion else {}
     html = _template.render(
         w=w, lang=lang, query=query, category=category or "", categories=categories, result=result,
-        status=status, error=error, contact=CONTACT, **spelling,
+        status=status, error=error, contact=contact_for(lang), popular=popular,
+        phone=phone_html(contact_for(lang)["phone"], lang), **spelling,
         category_titles={c["id"]: c[lang]["title"] for c in categories},
     )
     return html

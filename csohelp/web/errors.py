@@ -35,7 +35,7 @@ def install_error_handlers(app: FastAPI) -> None:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
             errors[".".join(loc) or "request"] = err.get("msg", "invalid")
         fr = request_lang(request) == "fr"
-        message = "Paramètres invalides." if fr else "Invalid parameters."
+        message = "Paramètres non valides." if fr else "Invalid parameters."
         return JSONResponse(error_body(400, message, errors), status_code=400)
 
     @app.exception_handler(HTTPException)

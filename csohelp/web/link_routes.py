@@ -15,12 +15,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from rapidfuzz import fuzz, process
+from starlette.responses import RedirectResponse, Response
 
-from .lang import DEFAULT, LANGS, negotiate
+from .lang import LANGS, negotiate
+from .site import not_found_page
 
 router = APIRouter()
-NOT_FOUND_PAGE = {"fr": "404.html", "en": "en/404.html"}
+# How close a mistyped id must be to offer its topic (rapidfuzz ratio, 0-100): one or two letters
+# off in a usual id ("invoice-disput") score above 90; unrelated ids stay far below.
+NEAR_MISS = 85
 
 
 def reader_lang(request: Request) -> str:
@@ -40,7 +44,7 @@ def short_link(topic_id: str, request: Request) -> Response:
     current = catalogue.canonical_id(key)
     lang = reader_lang(request)
     if current is None:
-        return not_found(request, lang)
+        return not_found(request, lang, closest_topic(catalogue, key))
     if current != topic_id:
         forced = request.query_params.get("lang", "").strip().lower()  # kept only when valid
         target = f"/a/{current}" + (f"?{urlencode({'lang': forced})}" if forced in LANGS else "")
@@ -52,15 +56,20 @@ def short_link(topic_id: str, request: Request) -> Response:
     return response
 
 
-def not_found(request: Request, lang: str) -> Response:
-    """The site's 404 page in the reader's language (it holds the other language and a search box)."""
-    site_dir = request.app.state.settings.site_dir
-    page = site_dir / NOT_FOUND_PAGE.get(lang, NOT_FOUND_PAGE[DEFAULT])
-    if not page.is_file():  # no site built yet: still a useful answer in both languages
+def closest_topic(catalogue, key: str) -> dict | None:
+    """The topic whose id or former id is nearest to a mistyped one, if it is near enough."""
+    names = {**{i: i for i in catalogue.topics}, **catalogue.aliases}
+    found = process.extractOne(key, list(names), scorer=fuzz.ratio, score_cutoff=NEAR_MISS)
+    return catalogue.get(names[found[0]]) if found else None
+
+
+def not_found(request: Request, lang: str, suggestion: dict | None = None) -> Response:
+    """The site's 404 page in the reader's language (the other language, a search box, common
+    topics and, for a near-miss id, the closest topic)."""
+    response = not_found_page(request.app.state, lang, suggestion)
+    if response is None:  # no site built yet: still a useful answer in both languages
         text = "Lien introuvable / Link not found"
         return Response(text, status_code=404, media_type="text/plain; charset=utf-8")
-    response = FileResponse(page, status_code=404, media_type="text/html; charset=utf-8")
-    response.headers["Vary"] = "Accept-Language"
     return response
 
 

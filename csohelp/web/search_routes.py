@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import QueryError
+from ..popular import popular_topics, render_popular
 from ..search import backend_for
 from ..search.page import render_results
 from ..search.query import CONTROL
@@ -82,7 +83,13 @@ def include(app: FastAPI) -> None:
             # An article id typed as the query: go straight to the topic.
             return RedirectResponse(result.redirect, status_code=303)
         shown = result.query if result is not None else " ".join(CONTROL.sub(" ", q).split())[:500]
-        page = shells.fill("search", lang, render_results(lang, shown, category, result, categories, error))
+        popular = ""
+        if result is not None and not result.hits:  # nothing found: offer the common questions
+            catalogue = app.state.catalogue.refresh()
+            popular = render_popular(lang, popular_topics(catalogue.topics, catalogue.popular),
+                                     catalogue.categories)
+        page = shells.fill("search", lang, render_results(lang, shown, category, result, categories,
+                                                          error, popular))
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
     @router.get("/search/", include_in_schema=False)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from html import escape
+from typing import Any
+
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content import lang_prefix
 from ..pages import SHELLS
+from ..popular import popular_topics, render_popular
 from .lang import COOKIE, LANGS, negotiate, path_lang
 
 COOKIE_AGE = 365 * 24 * 3600
@@ -38,12 +42,38 @@ class SiteFiles(StaticFiles):
             response = None
         if response is not None and response.status_code != 404:
             return response
-        lang = path_lang("/" + path)
-        page = "404.html" if lang == "fr" else f"{lang}/404.html"
-        full_path, stat_result = self.lookup_path(page)
-        if stat_result is None:
+        app = scope.get("app")
+        response = not_found_page(app.state if app else None, path_lang("/" + path))
+        if response is None:
             raise HTTPException(status_code=404)
-        return FileResponse(full_path, stat_result=stat_result, status_code=404)
+        return response
+
+
+NOT_FOUND_PAGE = {"fr": "404.html", "en": "en/404.html"}
+SUGGESTION = {
+    "fr": '<p class="csohelp-404-suggestion">Vouliez-vous dire\u00a0: <a href="{url}">{title}</a>\u202f?</p>',
+    "en": '<p class="csohelp-404-suggestion">Did you mean: <a href="{url}">{title}</a>?</p>',
+}
+
+
+def not_found_page(state: Any, lang: str, suggestion: dict | None = None) -> Response | None:
+    """The built 404 page of `lang`, with the common topics, the categories and, for a mistyped
+    short link, the closest topic; None when no site is built."""
+    if state is None:
+        return None
+    page = state.settings.site_dir / NOT_FOUND_PAGE.get(lang, NOT_FOUND_PAGE["fr"])
+    try:
+        html = page.read_text("utf-8")
+    except OSError:
+        return None
+    catalogue = state.catalogue.refresh()
+    block = render_popular(lang, popular_topics(catalogue.topics, catalogue.popular),
+                           catalogue.categories)
+    html = html.replace('<div class="csohelp-slot" data-slot="popular"></div>', block, 1)
+    text = "" if suggestion is None else SUGGESTION[lang].format(
+        url=escape(suggestion[lang]["url"]), title=escape(suggestion[lang]["title"]))
+    html = html.replace('<div class="csohelp-slot" data-slot="suggestion"></div>', text, 1)
+    return HTMLResponse(html, status_code=404, headers={"Vary": "Accept-Language"})
 
 
 def home_choice(request: Request) -> str:

@@ -1,8 +1,9 @@
-/* "Copier le lien pour une réponse / Copy link for a reply" on topic pages.
-   Upgrades each .csohelp-copy block (csohelp/templates/pages/_copy.md.j2) with a button that copies
-   the French title and short link, then the English title and short link, as plain text; the
-   format is csohelp/links.py snippet_text (tests/test_links.py compares them). The links are
-   absolute, on this site's origin. A status line (role=status) says whether it worked.
+/* "Copier le lien / Copy link" on topic pages, for agents' replies. Upgrades each .csohelp-copy
+   block (csohelp/templates/pages/_copy.md.j2) with a small button that copies the topic's title and
+   short link in the page's language, then in the other language: as plain text (the format of
+   csohelp/links.py format_links "text") and as HTML with the titles linked (format "html"), so a
+   rich-text editor pastes links. The links are absolute, on this site's origin. A status line
+   (role=status) says whether it worked. ?agent=1 unfolds the short links.
    An external file, not inline script, so that a strict Content-Security-Policy holds. */
 (function () {
   "use strict";
@@ -13,33 +14,54 @@
     return location.origin + "/a/" + encodeURIComponent(id) + "?lang=" + lang;
   }
 
-  function snippet(block) {
-    var id = block.getAttribute("data-topic");
-    return ["fr", "en"].map(function (lang) {
-      return block.getAttribute("data-" + lang + "-title") + SEPARATOR[lang] + shortLink(id, lang);
-    }).join("\n");
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
   }
 
-  function copyWithSelection(text) {
-    // Without the Clipboard API (a page served over plain http from another host): a hidden
-    // textarea and the older copy command.
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.className = "csohelp-copy__buffer";
-    document.body.appendChild(area);
-    area.select();
+  function languages() {
+    var page = document.documentElement.lang === "en" ? "en" : "fr";
+    return page === "en" ? ["en", "fr"] : ["fr", "en"];
+  }
+
+  function snippet(block) {
+    var id = block.getAttribute("data-topic");
+    var langs = languages();
+    var text = langs.map(function (lang) {
+      return block.getAttribute("data-" + lang + "-title") + SEPARATOR[lang] + shortLink(id, lang);
+    }).join("\n");
+    var html = langs.map(function (lang) {
+      return '<a href="' + escapeHtml(shortLink(id, lang)) + '" hreflang="' + lang + '" lang="' + lang + '">' +
+        escapeHtml(block.getAttribute("data-" + lang + "-title")) + "</a>";
+    }).join("<br>\n");
+    return { text: text, html: html };
+  }
+
+  function copyWithEvent(data) {
+    // Without the async Clipboard API (plain http from another host, or no permission): the copy
+    // command, with a handler that puts both flavours on the clipboard.
     var done = false;
-    try { done = document.execCommand("copy"); } catch (error) { done = false; }
-    document.body.removeChild(area);
+    function onCopy(event) {
+      event.clipboardData.setData("text/plain", data.text);
+      event.clipboardData.setData("text/html", data.html);
+      event.preventDefault();
+      done = true;
+    }
+    document.addEventListener("copy", onCopy);
+    try { document.execCommand("copy"); } catch (error) { done = false; }
+    document.removeEventListener("copy", onCopy);
     return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   }
 
-  function copy(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text).catch(function () { return copyWithSelection(text); });
+  function copy(data) {
+    if (navigator.clipboard && window.isSecureContext && window.ClipboardItem) {
+      var item = new window.ClipboardItem({
+        "text/plain": new Blob([data.text], { type: "text/plain" }),
+        "text/html": new Blob([data.html], { type: "text/html" })
+      });
+      return navigator.clipboard.write([item]).catch(function () { return copyWithEvent(data); });
     }
-    return copyWithSelection(text);
+    return copyWithEvent(data);
   }
 
   function upgrade(block) {
@@ -51,29 +73,32 @@
       link.href = shortLink(id, link.getAttribute("data-lang"));
       link.textContent = link.href;
     });
+    var details = block.querySelector("details");
+    if (details && /(^|[?&])agent=1(&|$)/.test(location.search.slice(1))) details.open = true;
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "md-button csohelp-copy__button";
+    button.className = "csohelp-copy__button";
     button.textContent = block.getAttribute("data-label");
-    var status = document.createElement("p");
+    var status = document.createElement("span");
     status.className = "csohelp-copy__status";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     button.addEventListener("click", function () {
       status.textContent = "";
+      status.removeAttribute("data-state");
       copy(snippet(block)).then(function () {
         status.textContent = block.getAttribute("data-done");
         status.setAttribute("data-state", "done");
       }, function () {
         status.textContent = block.getAttribute("data-failed");
         status.setAttribute("data-state", "failed");
+        if (details) details.open = true;
         var links = block.querySelector(".csohelp-copy__snippet");
         if (links) window.getSelection().selectAllChildren(links);
       });
     });
-    var intro = block.querySelector(".csohelp-copy__intro");
-    block.insertBefore(button, intro ? intro.nextSibling : block.firstChild);
-    block.appendChild(status);
+    block.insertBefore(button, block.firstChild);
+    block.insertBefore(status, button.nextSibling);
   }
 
   function init() {

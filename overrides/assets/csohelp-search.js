@@ -1,31 +1,44 @@
-/* The header search box: results from our search API as you type (debounced), arrows to move,
-   Enter to open the chosen topic (or, with none chosen, the results page), Escape to close.
-   Without JavaScript the same form still submits to the results page. */
+/* The search boxes (the header's, and the home page's hero box): results from our search API as
+   you type (debounced), arrows to move, Enter to open the chosen topic (or, with none chosen, the
+   results page), Escape to close. Without JavaScript the same forms still submit to the results
+   page. */
 (function () {
   "use strict";
-  var form = document.querySelector("form.csohelp-search");
-  if (!form || !window.fetch) return;
+  if (!window.fetch) return;
+  var WORDS = {
+    fr: { all: "Tous les résultats pour «\u00a0{q}\u00a0»", none: "Aucun sujet suggéré",
+          one: "1 sujet suggéré", some: "{n} sujets suggérés" },
+    en: { all: "All results for “{q}”", none: "No suggested topic",
+          one: "1 suggested topic", some: "{n} suggested topics" }
+  };
+
+  // The header's form is rendered at the end of the page: into the header, before the language
+  // link. A page with a hero box says so, so that phones show only that one.
+  var headerForm = document.querySelector("form.csohelp-search:not(.csohelp-search--hero)");
+  var header = document.querySelector(".md-header__inner");
+  if (headerForm && header) {
+    var option = header.querySelector(".md-header__option");
+    header.insertBefore(headerForm, option || null);
+    headerForm.classList.add("csohelp-search--header");
+  }
+  if (document.querySelector("form.csohelp-search--hero")) {
+    document.documentElement.classList.add("csohelp-has-hero");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form.csohelp-search"), upgrade);
+
+  function upgrade(form) {
   var input = form.querySelector(".csohelp-search__input");
   var list = form.querySelector(".csohelp-search__list");
   var status = form.querySelector("[data-csohelp-search-status]");
+  if (!input || !list || !status) return;
   var lang = form.getAttribute("data-lang") === "en" ? "en" : "fr";
-  var words = lang === "fr"
-    ? { all: "Tous les résultats pour « {q} »", none: "Aucun sujet suggéré", some: "{n} sujets suggérés" }
-    : { all: "All results for “{q}”", none: "No suggested topic", some: "{n} suggested topics" };
+  var words = WORDS[lang];
   var DELAY = 150;
   var items = [];
   var active = -1;
   var timer = null;
   var sequence = 0;
   var controller = null;
-
-  // Into the header, before the language switcher (the form is rendered at the end of the page).
-  var header = document.querySelector(".md-header__inner");
-  if (header) {
-    var option = header.querySelector(".md-header__option");
-    header.insertBefore(form, option || null);
-    form.classList.add("csohelp-search--header");
-  }
 
   function setOpen(open) {
     list.hidden = !open;
@@ -55,7 +68,7 @@
     items.push({ title: words.all.replace("{q}", query), url: form.action + "?q=" + encodeURIComponent(query), all: true });
     items.forEach(function (item, i) {
       var li = document.createElement("li");
-      li.id = "csohelp-search-option-" + i;
+      li.id = list.id + "-option-" + i;
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.className = "csohelp-search__option" + (item.all ? " csohelp-search__option--all" : "");
@@ -65,8 +78,9 @@
       li.textContent = item.title;
       list.appendChild(li);
     });
-    status.textContent = suggestions.length
-      ? words.some.replace("{n}", suggestions.length) : words.none;
+    var n = suggestions.length;
+    status.textContent = n === 0 ? words.none : n === 1 ? words.one : words.some.replace("{n}", n);
+    setActive(-1);  // a new list: no stale choice from the previous one
     setOpen(true);
   }
 
@@ -120,4 +134,5 @@
     if (!form.contains(event.relatedTarget)) setOpen(false);
   });
   input.addEventListener("focus", function () { if (items.length && input.value.trim()) setOpen(true); });
+  }
 })();
