@@ -95,8 +95,11 @@ def test_the_config_carries_the_builds_csp_hashes_and_the_symlinked_root(built_p
 
 def test_hsts_listen_and_server_name(built_project):
     text = render_config(NginxOptions(site_dir=built_project / "site", listen=["443 ssl", "[::]:443 ssl"],
-                                      server_name="aide.example.ca", hsts=True))
-    assert "listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name aide.example.ca;" in text
+                                      server_name="aide.example.ca", hsts=True,
+                                      includes=["/etc/nginx/snippets/aide-tls.conf"]))
+    assert ("listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name aide.example.ca;\n"
+            "    include /etc/nginx/snippets/aide-tls.conf;") in text
+    assert "proxy_cookie_flags ~ secure;" in text
     assert text.count("Strict-Transport-Security") >= 3  # static, home and proxied answers
     assert "Strict-Transport-Security" not in render_config(NginxOptions(site_dir=built_project / "site"))
 

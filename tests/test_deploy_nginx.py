@@ -302,3 +302,12 @@ def test_a_build_swapped_while_nginx_serves_causes_no_error(built_project, tmp_p
         assert get(base, "GET", "/api/search?q=facture&lang=fr").status_code == 200
     assert (project / "search_index").resolve().name.split("-", 1)[1] == (
         (project / "site").resolve().name.split("-", 1)[1])
+
+
+def test_the_https_variant_passes_nginx_t(built_project, tmp_path):
+    require_nginx()
+    block = tmp_path / "csohelp.conf"
+    options = NginxOptions(site_dir=built_project / "site", listen=[f"127.0.0.1:{free_port()}"],
+                           server_name="aide.example.ca", hsts=True)
+    block.write_text(render_config(options), "utf-8")
+    Nginx(tmp_path, wrapper_conf(tmp_path, [block]), 0).test()

@@ -16,7 +16,8 @@ def cmd_nginx(args: argparse.Namespace) -> int:
 
     site = Path(args.site) if args.site else Paths(Path(args.root)).site
     text = render_config(NginxOptions(site_dir=site, upstream=args.upstream, server_name=args.server_name,
-                                      listen=args.listen or ["80"], hsts=args.hsts))
+                                      listen=args.listen or ["80"], hsts=args.hsts,
+                                      includes=args.include or []))
     if args.check:
         if not args.out:
             raise CsohelpError("--check needs --out FILE (the config nginx runs with)")
@@ -64,7 +65,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--server-name", default="_", help="nginx server_name (default: _)")
     q.add_argument("--listen", action="append", metavar="ADDRESS",
                    help="nginx listen value, repeatable (default: 80); e.g. '443 ssl'")
-    q.add_argument("--hsts", action="store_true", help="send Strict-Transport-Security (HTTPS only)")
+    q.add_argument("--include", action="append", metavar="FILE",
+                   help="include FILE in the server block, repeatable (ssl_certificate..., logs)")
+    q.add_argument("--hsts", action="store_true",
+                   help="HTTPS: send Strict-Transport-Security and mark the app's cookies Secure")
     q.add_argument("--check", action="store_true",
                    help="exit 1 if --out differs from what this build needs (reload needed)")
     q.set_defaults(func=cmd_nginx)

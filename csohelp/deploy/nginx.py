@@ -43,7 +43,7 @@ class NginxOptions:
     server_name: str = "_"
     listen: list[str] = field(default_factory=lambda: ["80"])
     hsts: bool = False
-    extra: list[str] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)  # e.g. the TLS certificate directives
 
 
 def upstream_address(url: str) -> str:
@@ -80,14 +80,14 @@ def render_config(options: NginxOptions) -> str:
     hashes = read_hashes(site_dir)
     if hashes is None:
         raise CsohelpError(f"{site_dir} has no csp-hashes.json: rebuild it with this version")
-    for word in (options.server_name, *options.listen):
-        _safe("--server-name/--listen", word)
+    for word in (options.server_name, *options.listen, *options.includes):
+        _safe("--server-name/--listen/--include", word)
     env = Environment(loader=PackageLoader("csohelp.deploy", "templates"), undefined=StrictUndefined,
                       keep_trailing_newline=True, autoescape=False)
     return env.get_template("nginx.conf.j2").render(
         build=site_dir.resolve().name, site_dir=_safe("site", str(site_dir)),
         upstream=upstream_address(options.upstream), server_name=options.server_name,
-        listen=options.listen, extra=options.extra, hsts=HSTS if options.hsts else "",
+        listen=options.listen, includes=options.includes, hsts=HSTS if options.hsts else "",
         langs=LANGS, default_lang=DEFAULT_LANG, cookie=COOKIE, cookie_age=COOKIE_AGE,
         referer_rule=SAME_ORIGIN_REFERER, browser_rules=browser_rules(),
         page_csp=page_csp(" ".join(sorted(hashes))), other_csp=OTHER_CSP,
