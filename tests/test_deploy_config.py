@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import re
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from csohelp.csp import HASHES_FILE
 from csohelp.deploy.negotiation import SAME_ORIGIN_REFERER, browser_choice
 from csohelp.deploy.nginx import DYNAMIC_ROUTES, NginxOptions, render_config, upstream_address
 from csohelp.deploy.policy import IMMUTABLE, REVALIDATE, cache_control
+from csohelp.deploy.precompress import precompress
 from csohelp.deploy.rollback import kept_builds, rollback
 from csohelp.errors import CsohelpError
 from csohelp.web.lang import negotiate
@@ -226,7 +229,8 @@ def test_only_fingerprinted_assets_are_immutable(path, expected):
 
 def test_every_fingerprinted_file_of_the_build_matches_the_rule(built_project):
     site = built_project / "site"
-    fingerprinted = [p for p in site.rglob("*") if re.search(r"\.[0-9a-f]{8}\.min\.", p.name)]
+    fingerprinted = [p for p in site.rglob("*")
+                     if re.search(r"\.[0-9a-f]{8}\.min\.", p.name) and p.suffix != ".gz"]
     assert fingerprinted
     for path in fingerprinted:
         assert cache_control("/" + path.relative_to(site).as_posix()) == IMMUTABLE, path
@@ -251,3 +255,29 @@ def test_the_app_compresses_text_not_pdfs_and_sends_cache_headers(live_server, b
         assert missing.status_code == 404 and "cache-control" not in missing.headers
         form = client.get("/request/")
         assert form.headers["cache-control"] == "no-store"  # the app's own choice is kept
+
+
+# --- precompressed copies for nginx's gzip_static ------------------------------------------------
+
+
+def test_the_build_writes_a_gzip_copy_of_each_text_file(built_project):
+    site = built_project / "site"
+    copies = sorted(site.rglob("*.html.gz"))
+    assert len(copies) == len(sorted(site.rglob("*.html")))  # every page is over 1 KB
+    for copy in copies + sorted(site.rglob("*.css.gz")):
+        original = copy.with_name(copy.name[:-3])
+        assert gzip.decompress(copy.read_bytes()) == original.read_bytes(), copy
+        assert copy.stat().st_mtime_ns == original.stat().st_mtime_ns  # the same Last-Modified
+    assert not list(site.rglob("*.pdf.gz")) and not list(site.rglob("*.map.gz"))
+
+
+def test_precompress_skips_small_files_and_keeps_existing_copies(tmp_path):
+    (tmp_path / "small.css").write_text("a{}")
+    (tmp_path / "page.html").write_text("<p>bonjour</p>" * 200)
+    (tmp_path / "sitemap.xml").write_text("<url/>" * 500)
+    (tmp_path / "sitemap.xml.gz").write_bytes(b"mkdocs's own")
+    (tmp_path / "random.js").write_bytes(os.urandom(2048))  # gzip would not shrink it
+    assert precompress(tmp_path) == 1
+    assert not (tmp_path / "small.css.gz").exists() and not (tmp_path / "random.js.gz").exists()
+    assert (tmp_path / "sitemap.xml.gz").read_bytes() == b"mkdocs's own"
+    assert gzip.decompress((tmp_path / "page.html.gz").read_bytes()) == (tmp_path / "page.html").read_bytes()
