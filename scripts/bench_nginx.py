@@ -8,8 +8,10 @@ wrk), else a Python keep-alive client. Prints requests/s for one topic page thro
   B. nginx with a minimal config (`root` only) serving the same file,
   C. `csohelp serve` alone,
 median of --runs, interleaved, without and with Accept-Encoding: gzip; the ratios A/B and
-A/C; then the bytes on the wire of the topic page and its assets for a first and a repeat
-visit (a browser-like cache: fresh by Cache-Control, else a conditional request).
+A/C, by wall clock and by the server's CPU time per request (/proc: steadier than the wall
+clock on a shared machine, and what capacity is made of); then the bytes on the wire of the
+topic page and its assets for a first and a repeat visit (a browser-like cache: fresh by
+Cache-Control, else a conditional request).
 Both nginx run single-process (master_process off), as in the tests.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -58,19 +61,26 @@ def start_app(root: Path, port: int) -> subprocess.Popen:
     raise SystemExit("csohelp serve did not start")
 
 
-def wrk(url: str, seconds: float, connections: int, gzip: bool) -> float:
-    """Requests/s measured by wrk (one thread: the machine has 2 cores for client and server)."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: float, connections: int, gzip: bool) -> tuple[float, int]:
+    """(requests/s, requests) measured by wrk (one thread: 2 cores for client and server)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", url]
     if gzip:
         command[1:1] = ["-H", "Accept-Encoding: gzip"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise SystemExit(f"errors from {url}:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), total
 
 
-def python_client(url: str, seconds: float, connections: int, gzip: bool) -> float:
-    """Requests/s from `connections` keep-alive threads (when wrk is not installed)."""
+def python_client(url: str, seconds: float, connections: int, gzip: bool) -> tuple[float, int]:
+    """(requests/s, requests) from `connections` keep-alive threads (when wrk is not installed)."""
     count, stop = [0] * connections, time.monotonic() + seconds
     headers = {"Accept-Encoding": "gzip" if gzip else "identity"}
 
@@ -85,7 +95,7 @@ def python_client(url: str, seconds: float, connections: int, gzip: bool) -> flo
         t.start()
     for t in threads:
         t.join()
-    return sum(count) / seconds
+    return sum(count) / seconds, sum(count)
 
 
 def wire_bytes(response: httpx.Response) -> int:
@@ -159,25 +169,36 @@ def main() -> None:
                                                          listen=[f"127.0.0.1:{full_port}"])))
         plain_block.write_text(f'server {{\n    listen 127.0.0.1:{plain_port};\n    root "{site}";\n}}\n')
         try:
-            with Nginx(tmp_path / "full", wrapper_conf(tmp_path / "full", [full_block]), full_port), \
-                    Nginx(tmp_path / "plain", wrapper_conf(tmp_path / "plain", [plain_block]), plain_port):
-                targets = {"A nginx, generated config": full_port, "B nginx, minimal config": plain_port,
-                           "C csohelp serve alone": app_port}
+            full_dir, plain_dir = tmp_path / "full", tmp_path / "plain"
+            full_nginx = Nginx(full_dir, wrapper_conf(full_dir, [full_block]), full_port)
+            plain_nginx = Nginx(plain_dir, wrapper_conf(plain_dir, [plain_block]), plain_port)
+            with full_nginx as full, plain_nginx as plain:
+                targets = {"A nginx, generated config": (full_port, full.process.pid),
+                           "B nginx, minimal config": (plain_port, plain.process.pid),
+                           "C csohelp serve alone": (app_port, app.pid)}
                 for gzip in (False, True):
                     rates: dict[str, list[float]] = {name: [] for name in targets}
+                    cpu: dict[str, list[float]] = {name: [] for name in targets}
                     for _ in range(args.runs):  # interleaved: drift in load hits all three alike
-                        for name, port in targets.items():
+                        for name, (port, pid) in targets.items():
                             url = f"http://127.0.0.1:{port}{page}"
-                            rates[name].append(measure(url, args.seconds, args.connections, gzip))
+                            before = cpu_seconds(pid)
+                            rate, total = measure(url, args.seconds, args.connections, gzip)
+                            rates[name].append(rate)
+                            cpu[name].append((cpu_seconds(pid) - before) / total * 1e6)
                     medians = {name: statistics.median(values) for name, values in rates.items()}
+                    per_request = {name: statistics.median(values) for name, values in cpu.items()}
                     print(f"\nAccept-Encoding: {'gzip' if gzip else '(none)'}")
                     for name, value in medians.items():
                         runs = ", ".join(f"{v:.0f}" for v in rates[name])
-                        print(f"  {name:28} {value:10.0f} req/s  (runs: {runs})")
+                        print(f"  {name:28} {value:10.0f} req/s  {per_request[name]:7.1f} µs CPU/request"
+                              f"  (runs: {runs})")
                     a, b, c = medians.values()
-                    print(f"  A/B = {a / b:.2f}x   A/C = {a / c:.1f}x")
+                    ca, cb, cc = per_request.values()
+                    print(f"  wall clock: A/B = {a / b:.2f}x   A/C = {a / c:.1f}x")
+                    print(f"  server CPU per request (capacity): A/B = {cb / ca:.2f}x   A/C = {cc / ca:.1f}x")
                 print("\nBytes on the wire, topic page + its assets (gzip accepted):")
-                for name, port in targets.items():
+                for name, (port, _) in targets.items():
                     count, first, repeat = visits(f"http://127.0.0.1:{port}", page)
                     print(f"  {name:28} {count} resources: first visit {first:9,d} B, "
                           f"repeat visit {repeat:7,d} B")

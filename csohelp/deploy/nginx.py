@@ -95,6 +95,7 @@ def render_config(options: NginxOptions) -> str:
         fingerprinted=policy.FINGERPRINTED, immutable=policy.IMMUTABLE, revalidate=policy.REVALIDATE,
         gzip_types=policy.COMPRESSIBLE_TYPES, gzip_level=policy.GZIP_LEVEL,
         gzip_min_length=policy.GZIP_MIN_LENGTH, dynamic_routes=DYNAMIC_ROUTES,
+        vary_rule="^(?:" + "|".join(map(re.escape, ("text/html", *policy.COMPRESSIBLE_TYPES))) + ")(?:;|$)",
     )
 
 
