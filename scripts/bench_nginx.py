@@ -122,8 +122,8 @@ def fresh(response: httpx.Response) -> bool:
     return bool(age and int(age.group(1)) > 0 and "no-cache" not in cc and "no-store" not in cc)
 
 
-def visits(base: str, page: str) -> tuple[int, int, int]:
-    """(resources, bytes of a first visit, bytes of a repeat visit)."""
+def visits(base: str, page: str) -> tuple[int, int, int, int]:
+    """(resources, bytes of a first visit, bytes of a repeat visit, requests of a repeat visit)."""
     with httpx.Client(base_url=base, timeout=10, headers={"Accept-Encoding": "gzip"}) as client:
         first = client.get(page)
         urls = [page, *assets_of(first.text, page)]
@@ -131,17 +131,18 @@ def visits(base: str, page: str) -> tuple[int, int, int]:
         for url in urls[1:]:
             cache[url] = client.get(url)
         first_total = sum(wire_bytes(r) for r in cache.values())
-        repeat_total = 0
+        repeat_total = repeat_requests = 0
         for url, old in cache.items():
             if fresh(old):
                 continue
+            repeat_requests += 1
             conditional = {}
             if "etag" in old.headers:
                 conditional["If-None-Match"] = old.headers["etag"]
             if "last-modified" in old.headers:
                 conditional["If-Modified-Since"] = old.headers["last-modified"]
             repeat_total += wire_bytes(client.get(url, headers=conditional))
-    return len(urls), first_total, repeat_total
+    return len(urls), first_total, repeat_total, repeat_requests
 
 
 def main() -> None:
@@ -199,9 +200,9 @@ def main() -> None:
                     print(f"  server CPU per request (capacity): A/B = {cb / ca:.2f}x   A/C = {cc / ca:.1f}x")
                 print("\nBytes on the wire, topic page + its assets (gzip accepted):")
                 for name, (port, _) in targets.items():
-                    count, first, repeat = visits(f"http://127.0.0.1:{port}", page)
+                    count, first, repeat, asked = visits(f"http://127.0.0.1:{port}", page)
                     print(f"  {name:28} {count} resources: first visit {first:9,d} B, "
-                          f"repeat visit {repeat:7,d} B")
+                          f"repeat visit {repeat:7,d} B in {asked} requests (the others from cache)")
         finally:
             app.terminate()
             app.wait(timeout=10)
