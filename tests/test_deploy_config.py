@@ -281,3 +281,31 @@ def test_precompress_skips_small_files_and_keeps_existing_copies(tmp_path):
     assert not (tmp_path / "small.css.gz").exists() and not (tmp_path / "random.js.gz").exists()
     assert (tmp_path / "sitemap.xml.gz").read_bytes() == b"mkdocs's own"
     assert gzip.decompress((tmp_path / "page.html.gz").read_bytes()) == (tmp_path / "page.html").read_bytes()
+
+
+def test_every_route_of_the_app_is_proxied_by_nginx(built_project, tmp_path):
+    """A route added to the app but not to DYNAMIC_ROUTES would be a 404 from nginx: caught here."""
+    from starlette.routing import Route
+
+    from csohelp.web import create_app
+    from csohelp.web.settings import Settings
+
+    app = create_app(Settings.from_env(root=built_project, db_url=f"sqlite:///{tmp_path / 'r.db'}"))
+    exact = {path for match, path in DYNAMIC_ROUTES if match == "="}
+    prefixes = [path for match, path in DYNAMIC_ROUTES if match == "^~"]
+
+    def paths(routes: list) -> list[str]:
+        found = []
+        for route in routes:
+            if isinstance(route, Route):
+                found.append(route.path)
+            elif hasattr(route, "original_router"):  # FastAPI's included routers (no prefix here)
+                found += paths(route.original_router.routes)
+        return found
+
+    routes = paths(app.routes)
+    assert "/api/search" in routes and "/healthz" in routes
+    for path in routes:
+        if path == "/":  # decided by nginx's maps, or passed to the app (see test_deploy_nginx)
+            continue
+        assert path in exact or any(path.startswith(p) for p in prefixes), f"{path}: add it to DYNAMIC_ROUTES"
