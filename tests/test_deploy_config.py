@@ -166,8 +166,11 @@ def test_cli_writes_once_and_check_tells_when_a_reload_is_needed(tmp_path, capsy
     assert "'sha256-AAAA'" in out.read_text()
     assert main(args) == 0 and "unchanged" in capsys.readouterr().out
     assert main([*args, "--check"]) == 0
-    fake_build(tmp_path, "20260102T000000-1-1", ["'sha256-BBBB'"])  # a build with other inline scripts
+    fake_build(tmp_path, "20260102T000000-1-1", ["'sha256-AAAA'"])  # a new build, same inline scripts
     publish(tmp_path, "20260102T000000-1-1")
+    assert main([*args, "--check"]) == 0 and "up to date" in capsys.readouterr().out
+    fake_build(tmp_path, "20260103T000000-1-1", ["'sha256-BBBB'"])  # a build with other inline scripts
+    publish(tmp_path, "20260103T000000-1-1")
     assert main([*args, "--check"]) == 1 and "out of date" in capsys.readouterr().out
     assert main(["deploy", "nginx", "--root", str(tmp_path), "--server-name", "a;b"]) == 1
     assert "server-name" in capsys.readouterr().err

@@ -85,7 +85,7 @@ def render_config(options: NginxOptions) -> str:
     env = Environment(loader=PackageLoader("csohelp.deploy", "templates"), undefined=StrictUndefined,
                       keep_trailing_newline=True, autoescape=False)
     return env.get_template("nginx.conf.j2").render(
-        build=site_dir.resolve().name, site_dir=_safe("site", str(site_dir)),
+        site_dir=_safe("site", str(site_dir)),
         upstream=upstream_address(options.upstream), server_name=options.server_name,
         listen=options.listen, includes=options.includes, hsts=HSTS if options.hsts else "",
         langs=LANGS, default_lang=DEFAULT_LANG, cookie=COOKIE, cookie_age=COOKIE_AGE,
