@@ -67,9 +67,10 @@ Stage = Callable[[Corpus, Paths, Path, str], "tuple[Path, Path] | None"]
 
 def stages() -> list[Stage]:
     """The stages that run after mkdocs, in order (imported here: build orchestrates them)."""
+    from .deploy.precompress import precompress_stage
     from .search import index_stage
 
-    return [index_stage]
+    return [index_stage, precompress_stage]  # precompress last: it gzips what the others wrote
 
 
 def load_content(

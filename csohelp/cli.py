@@ -93,11 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     # Feature subcommands: requests (issue 4), search and eval (3), link (5). Imported here so
     # that the stages load only when the command line is parsed.
     from .db.commands import add_subcommands as add_db_commands
+    from .deploy.cli import add_commands as add_deploy_commands
     from .links import add_parser as add_link_parser
     from .requests_cli import add_subcommands as add_requests_commands
     from .search.commands import add_commands as add_search_commands
 
-    for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands):
+    for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands,
+                add_deploy_commands):
         add(sub)
     return parser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from . import health, link_routes, request_routes, search_routes
+from . import caching, health, link_routes, request_routes, search_routes
 from .catalogue import Catalogue
 from .errors import install_error_handlers
 from .settings import Settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feature.include(app)
 
     app.add_middleware(LanguageCookie)
+    caching.install(app)  # gzip and Cache-Control (issue 14), outermost
     files = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
     app.mount("/", files, name="site")
     return app

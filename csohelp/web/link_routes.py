@@ -69,7 +69,8 @@ def not_found(request: Request, lang: str, suggestion: dict | None = None) -> Re
     response = not_found_page(request.app.state, lang, suggestion)
     if response is None:  # no site built yet: still a useful answer in both languages
         text = "Lien introuvable / Link not found"
-        return Response(text, status_code=404, media_type="text/plain; charset=utf-8")
+        response = Response(text, status_code=404, media_type="text/plain; charset=utf-8")
+    response.headers["Vary"] = "Accept-Language"  # the reader's language picked the page
     return response
 
 

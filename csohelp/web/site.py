@@ -73,7 +73,7 @@ def not_found_page(state: Any, lang: str, suggestion: dict | None = None) -> Res
     text = "" if suggestion is None else SUGGESTION[lang].format(
         url=escape(suggestion[lang]["url"]), title=escape(suggestion[lang]["title"]))
     html = html.replace('<div class="csohelp-slot" data-slot="suggestion"></div>', text, 1)
-    return HTMLResponse(html, status_code=404, headers={"Vary": "Accept-Language"})
+    return HTMLResponse(html, status_code=404)
 
 
 def home_choice(request: Request) -> str:
