@@ -19,6 +19,7 @@ class Catalogue:
         self.topics: dict[str, dict[str, Any]] = {}
         self.aliases: dict[str, str] = {}
         self.categories: list[dict[str, Any]] = []
+        self.most_asked: list[str] = []
 
     def refresh(self) -> Catalogue:
         """Reload if the published file changed (cheap: one stat)."""
@@ -35,6 +36,7 @@ class Catalogue:
                     self.topics = {t["id"]: t for t in data["topics"]}
                     self.aliases = {a: t["id"] for t in data["topics"] for a in t["aliases"]}
                     self.categories = data["categories"]
+                    self.most_asked = data.get("most_asked", [])
                     self._key = key
         return self
 

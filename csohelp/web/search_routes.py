@@ -13,6 +13,7 @@ from ..search.page import render_results
 from ..search.query import CONTROL
 from .errors import error_body
 from .lang import request_lang
+from .owners_routes import record_search
 from .shell import ShellPages
 
 Lang = Literal["fr", "en"]
@@ -33,6 +34,7 @@ def include(app: FastAPI) -> None:
         category: Annotated[str | None, Query(max_length=100)] = None,
     ) -> dict:
         result = app.state.search.search(q, lang or request_lang(request), limit, category or None)
+        record_search(app, q, result.lang, result, "api")
         return result.to_dict()
 
     @router.get("/api/suggest")
@@ -73,6 +75,7 @@ def include(app: FastAPI) -> None:
                 category = None  # a stale or edited link: search everything rather than fail
             if q.strip():
                 result = backend.search(q, lang, 20, category)
+                record_search(app, q, lang, result, "page")
         except QueryError as exc:
             error, status = exc.message_for(lang), 400
         if result is not None and result.redirect and not category:
