@@ -17,17 +17,18 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
 
 from .content import CONTACT
+from .db import RequestStore, StoredRequest
 from .requests_model import REQUEST_TYPE_LABELS
-from .store import RequestStore, StoredRequest
 
 log = logging.getLogger(__name__)
-LEASE_SECONDS = 300.0  # longer than one SMTP conversation may take (its timeout is 30 s)
+LEASE_SECONDS = 300.0  # per message: longer than one SMTP conversation may take (30 s per step)
 MAX_BACKOFF = 3600.0
 
 LABELS: dict[str, dict[str, str]] = {
@@ -77,7 +78,8 @@ class ForwardReport:
     """What one pass of the outbox did."""
 
     sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # will be retried
+    set_aside: list[str] = field(default_factory=list)  # failed for good: status "failed"
 
 
 def message_id(reference: str, sender: str) -> str:
@@ -135,24 +137,56 @@ def backoff(attempts: int) -> float:
     return min(30.0 * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
+def permanent(exc: Exception) -> bool:
+    """A failure that no retry can cure: the server refused with 5xx, or no message can be built."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException) and not isinstance(exc, smtplib.SMTPServerDisconnected):
+        # 5xx to MAIL FROM, RCPT or DATA; 421 and 4xx are temporary, and a failed login is the
+        # operator's setting to fix: those stay queued.
+        return exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError)
+    # Building the message failed (a value the mail layer refuses): it would fail the same way again.
+    return isinstance(exc, (ValueError, TypeError, KeyError, UnicodeError, MessageError))
+
+
+def forward_one(store: RequestStore, config: SmtpConfig, now: float | None = None,
+                lease: float | None = None) -> tuple[str, str] | None:
+    """Claim the oldest due request, send it, mark it; (reference, "sent"|"retry"|"failed") or None.
+
+    The lease covers this one message only, so another forwarder (the server's worker, a cron
+    `csohelp requests forward`) never picks up a message that is still being sent.
+    """
+    now = time.time() if now is None else now
+    record = store.claim_next(now, LEASE_SECONDS if lease is None else lease)
+    if record is None:
+        return None
+    try:
+        send_message(record, config)
+    except Exception as exc:  # noqa: BLE001 - any failure keeps the request (queued or set aside)
+        # Only the reference and the kind of failure: no request data in logs.
+        error = f"{type(exc).__name__}: {getattr(exc, 'smtp_code', '') or ''}".rstrip(": ")
+        if permanent(exc):
+            store.set_aside(record.reference, error)
+            log.error("forwarding %s failed for good (%s): set aside", record.reference, error)
+            return record.reference, "failed"
+        store.mark_failed(record.reference, now + backoff(record.attempts + 1), error)
+        log.warning("forwarding %s failed (%s); will retry", record.reference, error)
+        return record.reference, "retry"
+    store.mark_sent(record.reference)
+    log.info("forwarded %s", record.reference)
+    return record.reference, "sent"
+
+
 def forward_due(store: RequestStore, config: SmtpConfig, now: float | None = None,
                 limit: int = 50) -> ForwardReport:
-    """Send every request that is due; failures stay queued with a later retry time."""
+    """Send up to `limit` due requests, one claim each; failures stay queued with a later retry time."""
     report = ForwardReport()
-    now = time.time() if now is None else now
-    for record in store.claim_due(now, LEASE_SECONDS, limit):
-        try:
-            send_message(record, config)
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the request queued
-            # Only the reference and the kind of failure: no request data in logs.
-            error = f"{type(exc).__name__}: {getattr(exc, 'smtp_code', '') or ''}".rstrip(": ")
-            store.mark_failed(record.reference, now + backoff(record.attempts + 1), error)
-            report.failed.append(record.reference)
-            log.warning("forwarding %s failed (%s); will retry", record.reference, error)
-            continue
-        store.mark_sent(record.reference)
-        report.sent.append(record.reference)
-        log.info("forwarded %s", record.reference)
+    for _ in range(limit):
+        outcome = forward_one(store, config, now)
+        if outcome is None:
+            break
+        reference, result = outcome
+        {"sent": report.sent, "retry": report.failed, "failed": report.set_aside}[result].append(reference)
     return report
 
 
@@ -163,7 +197,8 @@ def forward_all(store: RequestStore, config: SmtpConfig, now: float | None = Non
         report = forward_due(store, config, now)
         total.sent += report.sent
         total.failed += report.failed
-        if not report.sent:
+        total.set_aside += report.set_aside
+        if not (report.sent or report.set_aside):
             return total
 
 

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .db.base import STATUSES
 from .errors import CsohelpError
 from .requests_model import REFERENCE_FIELDS
 
 if TYPE_CHECKING:
-    from .store import RequestStore
+    from .db import RequestStore
     from .web.settings import Settings
 
 EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "request_type", "company",
@@ -23,7 +24,7 @@ EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "r
 
 def _open(args: argparse.Namespace) -> tuple[Settings, RequestStore]:
     # Imported here so `csohelp --help` and the other subcommands do not load the web stack.
-    from .store import open_store
+    from .db import open_store
     from .web.settings import Settings
 
     settings = Settings.from_env(root=Path(args.root))
@@ -37,8 +38,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{r.reference}  {r.created_at}  {r.status:6}  {r.data['request_type']:19}  "
               f"{r.data['company'][:30]:30}  {r.data['subject'][:60]}")
     counts = store.counts()
-    print(f"{counts['queued'] + counts['sent']} requests: {counts['queued']} queued, {counts['sent']} sent",
-          file=sys.stderr)
+    print(f"{sum(counts.values())} requests: {counts['queued']} queued, {counts['sent']} sent, "
+          f"{counts['failed']} failed", file=sys.stderr)
     return 0
 
 
@@ -90,10 +91,11 @@ def cmd_forward(args: argparse.Namespace) -> int:
         return 0
     report = forward_all(store, config)
     left = store.counts()["queued"]
-    print(f"sent {len(report.sent)}, failed {len(report.failed)} (will retry), {left} still queued")
-    for reference in report.failed:
+    print(f"sent {len(report.sent)}, failed {len(report.failed)} (will retry), {left} still queued"
+          + (f", {len(report.set_aside)} set aside (see --status failed)" if report.set_aside else ""))
+    for reference in report.failed + report.set_aside:
         print(f"failed: {reference}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.set_aside else 0
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
@@ -104,7 +106,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                         help="project folder, its var/requests.db is the store (CSOHELP_DB wins)")
     rsub = p.add_subparsers(dest="requests_command", required=True)
     q = rsub.add_parser("list", help="one line per request", parents=[common])
-    q.add_argument("--status", choices=("queued", "sent"))
+    q.add_argument("--status", choices=STATUSES)
     q.add_argument("--limit", type=int)
     q.set_defaults(func=cmd_list)
     q = rsub.add_parser("show", parents=[common], help="one request, every field, as JSON")
@@ -112,7 +114,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_show)
     q = rsub.add_parser("export", parents=[common], help="all requests as JSON or CSV on stdout")
     q.add_argument("--format", choices=("csv", "json"), default="json")
-    q.add_argument("--status", choices=("queued", "sent"))
+    q.add_argument("--status", choices=STATUSES)
     q.set_defaults(func=cmd_export)
     q = rsub.add_parser("forward", parents=[common], help="send queued requests to CSOL by SMTP (for cron)")
     q.set_defaults(func=cmd_forward)

@@ -84,7 +84,7 @@ def test_a_request_is_delivered_exactly_once_in_the_clients_language(store, conf
     assert "Type de demande : Contestation de facture" in body and "Numéro de facture : INV-42" in body
     assert "Numéro de client IBM : —" in body and "None" not in body  # an empty field is a dash
     assert "Request type: Invoice dispute" in en.get_payload(decode=True).decode("utf-8")
-    assert store.counts() == {"queued": 0, "sent": 2}
+    assert store.counts() == {"queued": 0, "sent": 2, "failed": 0}
 
 
 @pytest.mark.parametrize("name", ["Jö, x@evil.example", 'Jo "Boss", Tremblay', "Zoë Tremblay-Côté"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from datetime import UTC, datetime
 
 import pytest
 
-from csohelp.store import REFERENCE, StoreError, open_store
+from csohelp.db import REFERENCE, IdempotencyConflict, StoreError, open_store
 
 DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "email": "jo@acme.ca",
         "language": "en", "subject": "Invoice", "description": "Twice", "business": True}
@@ -56,13 +57,25 @@ def test_a_new_year_starts_again_at_one(db_url, tmp_path):
 
 def test_an_idempotency_key_gives_the_first_reference_and_one_row(db_url):
     store = open_store(db_url)
-    first = store.submit(DATA, "key-1")
-    second = store.submit({**DATA, "subject": "changed"}, "key-1")
-    other = store.submit(DATA, "key-2")
+    first = store.submit(DATA, "key-1", "client-a")
+    second = store.submit(dict(reversed(DATA.items())), "key-1", "client-a")  # same body, other order
+    other = store.submit(DATA, "key-2", "client-a")
     assert (first.created, second.created, other.created) == (True, False, True)
     assert second.reference == first.reference != other.reference
     assert len(store.list()) == 2
     assert store.get(first.reference).data["subject"] == "Invoice"
+
+
+def test_an_idempotency_key_is_per_client_and_bound_to_the_body(db_url):
+    store = open_store(db_url)
+    first = store.submit(DATA, "key-1", "client-a")
+    # Another client reusing the key gets its own request, never someone else's reference.
+    theirs = store.submit({**DATA, "company": "Other"}, "key-1", "client-b")
+    assert theirs.created and theirs.reference != first.reference
+    with pytest.raises(IdempotencyConflict) as caught:
+        store.submit({**DATA, "subject": "changed"}, "key-1", "client-a")
+    assert caught.value.reference == first.reference
+    assert len(store.list()) == 2 and store.get(first.reference).data["subject"] == "Invoice"
 
 
 def test_concurrent_submissions_from_two_connections_get_unique_consecutive_numbers(db_url):
@@ -96,11 +109,38 @@ def test_the_outbox_leases_due_requests_and_keeps_failures_queued(db_url):
     assert retried[0].attempts == 1 and retried[0].last_error == "ConnectionRefusedError"
     store.mark_sent(ref)
     assert store.claim_due(now=10**10, lease=300) == []
-    assert store.get(ref).status == "sent" and store.counts() == {"queued": 0, "sent": 1}
+    assert store.get(ref).status == "sent" and store.counts() == {"queued": 0, "sent": 1, "failed": 0}
 
 
-@pytest.mark.parametrize("url", ["postgresql://db/csohelp", "sqlite:///", "sqlite:///:memory:",
+@pytest.mark.parametrize("url", ["mysql://db/csohelp", "sqlite:///", "sqlite:///:memory:",
                                  "requests.db"])
 def test_unsupported_urls_are_clear_errors(url):
     with pytest.raises(StoreError):
         open_store(url)
+
+
+LEGACY = """
+CREATE TABLE requests (id INTEGER PRIMARY KEY, reference TEXT NOT NULL UNIQUE, year INTEGER NOT NULL,
+    seq INTEGER NOT NULL, created_at TEXT NOT NULL, idempotency_key TEXT UNIQUE, language TEXT NOT NULL,
+    data TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent')),
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0, sent_at TEXT,
+    last_error TEXT, UNIQUE (year, seq));
+"""
+
+
+def test_a_store_of_the_old_schema_is_migrated_without_losing_a_request(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(LEGACY)
+        db.execute("INSERT INTO requests (reference, year, seq, created_at, idempotency_key, language, data,"
+                   " status) VALUES (?, ?, 7, '2026-01-02T03:04:05+00:00', 'api:k', 'en', ?, 'sent')",
+                   (f"CSOL-{YEAR}-000007", YEAR, json.dumps(DATA)))
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    assert store.schema_version() == 2
+    old = store.get(f"CSOL-{YEAR}-000007")
+    assert old.status == "sent" and old.data == DATA
+    assert store.submit(DATA).reference == f"CSOL-{YEAR}-000008"
+    assert store.upgrade() == []  # idempotent: nothing left to apply
+    store.close()
+    assert open_store(f"sqlite:///{path}").schema_version() == 2

@@ -43,7 +43,7 @@ def live_server_for(settings: Settings) -> LiveServer:
 def rows(server: LiveServer) -> list[tuple]:
     db = sqlite3.connect(server.settings.db_url[len("sqlite:///"):])
     try:
-        return db.execute("SELECT reference, idempotency_key, data FROM requests ORDER BY id").fetchall()
+        return db.execute("SELECT reference, data FROM requests ORDER BY id").fetchall()
     finally:
         db.close()
 

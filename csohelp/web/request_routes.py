@@ -6,10 +6,14 @@ that forwards stored requests to CSOL runs inside the server's lifespan.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
+import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,9 +22,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from ..content import LANGS, home_url
+from ..db import REFERENCE, IdempotencyConflict, RequestStore, StoreError, StoreUnavailable, open_store
+from ..db.limits import StoreRateLimiter
 from ..forward import ForwardWorker, SmtpConfig
 from ..requests_model import InvalidRequest, form_to_data, validate_request
-from ..store import REFERENCE, RequestStore, StoreError, open_store
 from .errors import error_body
 from .lang import request_lang
 from .request_page import ASSETS, STRINGS, form_path, render_fragment
@@ -44,6 +49,14 @@ RATE = {"fr": "Trop de demandes : attendez une minute, puis réessayez.",
         "en": "Too many requests: wait a minute, then try again."}
 BAD_JSON = {"fr": "Le corps de la requête doit être un objet JSON.", "en": "The body must be a JSON object."}
 BAD_KEY = {"fr": "En-tête Idempotency-Key invalide.", "en": "Invalid Idempotency-Key header."}
+KEY_REUSED = {"fr": "Cette clé Idempotency-Key a déjà servi pour une autre demande\u00a0: "
+                    "envoyez cette demande avec une nouvelle clé.",
+              "en": "This Idempotency-Key was already used for a different request: "
+                    "send this request with a new key."}
+FORM_REUSED = {"fr": "Une autre version de ce formulaire a déjà été envoyée. Vérifiez les champs, "
+                     "puis envoyez de nouveau.",
+               "en": "Another version of this form was already sent. Check the fields, then send again."}
+STORE_THREADS = 4  # the store's own threads; also the PostgreSQL pool's size
 
 
 class RequestService:
@@ -51,8 +64,15 @@ class RequestService:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store: RequestStore = open_store(settings.db_url)
-        self.limiter = RateLimiter(settings.rate_limit)
+        self.store: RequestStore = open_store(settings.db_url, wait=settings.store_wait,
+                                              pool_size=STORE_THREADS)
+        # In memory for one process; in the database when processes must count together.
+        shared = settings.workers > 1 or self.store.backend != "sqlite"
+        self.limiter = (StoreRateLimiter(self.store, settings.rate_limit) if shared
+                        else RateLimiter(settings.rate_limit))
+        # The store's own small pool: a locked or lost database holds these threads, never the
+        # shared pool that serves search and pages.
+        self.executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="csohelp-store")
         self.proxies = proxy_networks(settings.trusted_proxies)
         self.smtp = SmtpConfig.from_settings(settings)
         self.worker: ForwardWorker | None = None
@@ -61,10 +81,28 @@ class RequestService:
         """The key the rate limit counts by."""
         return client_ip(request, self.proxies)
 
-    async def submit(self, data: dict[str, Any], key: str | None) -> tuple[str, bool]:
+    async def run(self, call: Callable[..., Any], *args: Any) -> Any:
+        """`call(*args)` on the store's threads; StoreUnavailable if it waited `store_wait` for one."""
+        queued = time.monotonic()
+
+        def job() -> Any:
+            # Not started in time: give up before touching the store, so a 503 never hides a commit.
+            if time.monotonic() - queued > self.settings.store_wait:
+                raise StoreUnavailable("the request store is busy")
+            return call(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+
+    async def rate(self, request: Request) -> float | None:
+        """Count one submission of this client: None, or the seconds to wait; StoreError."""
+        if isinstance(self.limiter, StoreRateLimiter):
+            return await self.run(self.limiter.hit, self.client(request))
+        return self.limiter.hit(self.client(request))
+
+    async def submit(self, data: dict[str, Any], key: str | None, client: str = "") -> tuple[str, bool]:
         """Store (committed before we answer) and wake the forwarder; StoreError if it cannot."""
         try:
-            submission = await run_in_threadpool(self.store.submit, data, key)
+            submission = await self.run(self.store.submit, data, key, client)
         except StoreError as exc:
             log.error("%s", exc)  # the store's own words: they never quote request data
             raise
@@ -86,7 +124,10 @@ def include(app: FastAPI) -> None:
     @app.post("/api/requests")
     async def api_submit(request: Request) -> Response:
         lang = request_lang(request)
-        wait = service.limiter.hit(service.client(request))
+        try:
+            wait = await service.rate(request)
+        except StoreError:
+            return _unavailable(lang)
         if wait is not None:
             return JSONResponse(error_body(429, RATE[lang]), status_code=429,
                                 headers={"Retry-After": str(int(wait) + 1)})
@@ -104,10 +145,13 @@ def include(app: FastAPI) -> None:
         except InvalidRequest as exc:
             return JSONResponse(error_body(422, INVALID[lang], exc.messages(lang)), status_code=422)
         try:
-            reference, created = await service.submit(request_data.model_dump(), key and f"api:{key}")
+            reference, created = await service.submit(request_data.model_dump(), key and f"api:{key}",
+                                                      service.client(request))
+        except IdempotencyConflict:
+            return JSONResponse(error_body(422, KEY_REUSED[lang], {"Idempotency-Key": KEY_REUSED[lang]}),
+                                status_code=422)
         except StoreError:
-            return JSONResponse(error_body(503, STRINGS[lang]["unavailable"]), status_code=503,
-                                headers={"Retry-After": "60"})
+            return _unavailable(lang)
         # No Location: there is deliberately no public GET of a request (it holds personal data).
         return JSONResponse({"reference": reference, "status": "queued"}, status_code=201,
                             headers={} if created else {"Idempotent-Replayed": "true"})
@@ -151,7 +195,7 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
     @app.get(path, response_class=HTMLResponse, include_in_schema=False)
     async def show_form(request: Request) -> Response:
         sent = request.query_params.get("sent", "")
-        if sent and REFERENCE.match(sent) and await run_in_threadpool(service.store.get, sent):
+        if sent and REFERENCE.match(sent) and await _found(service, sent):
             fragment = render_fragment("confirmation.html", lang, reference=sent, home=home_url(lang))
             return HTMLResponse(filled(fragment, t["thanks_title"]), headers={"Cache-Control": "no-store"})
         topic = topic_info(request.query_params.get("topic"))
@@ -168,7 +212,12 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         values = {k: v for k, v in fields.items() if k not in ("website", CSRF_FIELD, "idempotency_key")}
         values["business"] = form_to_data(fields)["business"]
         again = {"values": values, "idempotency_key": key, "topic": topic}
-        wait = service.limiter.hit(service.client(request))
+        try:
+            wait = await service.rate(request)
+        except StoreError:
+            response = page(request, 503, form_error=t["unavailable"], **again)
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
         if wait is not None:
             response = page(request, 429, form_error=t["rate"], **again)
             response.headers["Retry-After"] = str(int(wait) + 1)
@@ -186,13 +235,32 @@ def _form_routes(app: FastAPI, service: RequestService, shells: ShellPages, lang
         except InvalidRequest as exc:
             return page(request, 422, errors=exc.messages(lang), **again)
         try:
-            reference, _ = await service.submit(valid.model_dump(), f"form:{key}")
+            reference, _ = await service.submit(valid.model_dump(), f"form:{key}", service.client(request))
+        except IdempotencyConflict:
+            return page(request, 422, form_error=FORM_REUSED[lang], **{**again, "idempotency_key": None})
         except StoreError:
             response = page(request, 503, form_error=t["unavailable"], **again)
-            response.headers["Retry-After"] = "60"
+            response.headers["Retry-After"] = str(RETRY_AFTER)
             return response
         # Post/redirect/get: a reload shows the confirmation again instead of posting twice.
         return RedirectResponse(f"{path}?sent={reference}", status_code=303)
+
+
+RETRY_AFTER = 60
+
+
+def _unavailable(lang: str) -> JSONResponse:
+    """503 while the store is busy or unreachable: nothing was stored, the client may retry."""
+    return JSONResponse(error_body(503, STRINGS[lang]["unavailable"]), status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER)})
+
+
+async def _found(service: RequestService, reference: str) -> bool:
+    """The confirmation page's check; a store that is down shows the form instead of an error."""
+    try:
+        return await service.run(service.store.get, reference) is not None
+    except StoreError:
+        return False
 
 
 def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
@@ -202,7 +270,10 @@ def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
     @asynccontextmanager
     async def lifespan(asgi_app: Any):
         if service.smtp is None:
-            counts = service.store.counts()
+            try:
+                counts = service.store.counts()
+            except StoreError:
+                counts = {"queued": 0}
             log.warning("SMTP is not configured (CSOHELP_SMTP_HOST, CSOHELP_SMTP_TO): "
                         "%d requests stay queued", counts["queued"])
         else:
@@ -215,6 +286,7 @@ def _wrap_lifespan(app: FastAPI, service: RequestService) -> None:
             if service.worker:
                 await run_in_threadpool(service.worker.stop)
                 service.worker = None
+            service.executor.shutdown(wait=False, cancel_futures=True)
             service.store.close()
 
     app.router.lifespan_context = lifespan

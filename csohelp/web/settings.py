@@ -27,6 +27,10 @@ class Settings:
     rate_limit: int = 5
     trusted_proxies: tuple[str, ...] = ()
     forward_interval: float = 30.0
+    # The database layer (issue 13): server processes sharing the store, and how long a
+    # submission waits for a busy store before answering 503.
+    workers: int = 1
+    store_wait: float = 3.0
     # The owners' loop (issue 12): the owners' page token (None: the page is off), raw-event retention.
     owners_token: str | None = field(default=None, repr=False)
     analytics_days: int = 180
@@ -76,6 +80,10 @@ def _request_env(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
     if env.get("CSOHELP_TRUSTED_PROXIES"):
         values["trusted_proxies"] = tuple(p.strip() for p in env["CSOHELP_TRUSTED_PROXIES"].split(",")
                                           if p.strip())
+    if env.get("CSOHELP_WORKERS"):
+        values["workers"] = int(env["CSOHELP_WORKERS"])
+    if env.get("CSOHELP_STORE_WAIT"):
+        values["store_wait"] = float(env["CSOHELP_STORE_WAIT"])
     if env.get("CSOHELP_FORWARD_INTERVAL"):
         values["forward_interval"] = float(env["CSOHELP_FORWARD_INTERVAL"])
     return values
