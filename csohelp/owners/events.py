@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .masking import normalise_query
-from .store import AnalyticsError, AnalyticsStore, Event
+from .store import Analytics, AnalyticsError, Event
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def day_bucket(now: datetime | None = None) -> str:
 class Recorder:
     """Events in, batches out: `put` from any thread, one writer thread, drops counted."""
 
-    def __init__(self, store: AnalyticsStore, capacity: int = 10_000, batch: int = 500,
+    def __init__(self, store: Analytics, capacity: int = 10_000, batch: int = 500,
                  interval: float = 1.0, clock: Callable[[], datetime] | None = None):
         self.store = store
         self.capacity, self.batch, self.interval = capacity, batch, interval

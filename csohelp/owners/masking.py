@@ -13,7 +13,8 @@ import unicodedata
 MAX_QUERY = 200  # longer queries are cut: the report lists queries, not paragraphs
 EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
 # Spelled-out addresses ("marie at example dot com") are rare in a search box; not attempted.
-PHONE = re.compile(r"(?<![\w])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)|\d{3})[\s.\-]?\d{3}[\s.\-]?\d{4}(?![\w])")
+PHONE = re.compile(r"(?<![\w])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?![\w])")
+# A phone number is written with separators; ten bare digits are masked as a number below.
 # Vanity numbers like CSOL's own 1-866-880-CSOL are public; a personal number with letters is not
 # a thing people type, so letters end a phone number.
 LONG_DIGITS = re.compile(r"(?<![\d])(?:\d[\s.\-/]?){5,}\d(?!\d)")  # 6+ digits: customer, invoice...

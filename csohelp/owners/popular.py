@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from .store import AnalyticsError, AnalyticsStore
+from .store import Analytics, AnalyticsError
 
 DAYS = 30
 MIN_VIEWS = 50  # below this many views in 30 days, a ranking says more about chance than readers
@@ -15,7 +15,7 @@ VIEWS = ("SELECT topic, SUM(views) AS n FROM analytics_views WHERE day >= ? AND 
          "GROUP BY topic ORDER BY n DESC, topic LIMIT ?")
 
 
-def popular_topics(store: AnalyticsStore | None, topics: Mapping[str, Mapping[str, Any]],
+def popular_topics(store: Analytics | None, topics: Mapping[str, Mapping[str, Any]],
                    most_asked: Sequence[str], lang: str, today: date, limit: int = LIMIT,
                    min_views: int = MIN_VIEWS) -> tuple[str, list[dict[str, str]]]:
     """("views" | "most_asked", [{id, title, url}]) for the reader's language.

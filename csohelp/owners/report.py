@@ -20,7 +20,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from ..errors import CsohelpError
-from .store import AnalyticsStore
+from .store import Analytics
 
 TOP = 20
 STALE_DAYS = 365
@@ -71,7 +71,7 @@ def parse_since(text: str, today: date) -> date:
                            "(2026-11-01)") from None
 
 
-def _query(store: AnalyticsStore, sql: str, since: date, lang: str | None) -> list[tuple]:
+def _query(store: Analytics, sql: str, since: date, lang: str | None) -> list[tuple]:
     # Only the language filter changes the SQL; values always travel as parameters.
     params: tuple = (since.isoformat(), lang) if lang else (since.isoformat(),)
     return store.rows(sql.format(lang="AND lang = ?" if lang else ""), params)
@@ -89,7 +89,7 @@ def closest_topic(query: str, lang: str, topics: Topics) -> str | None:
     return found[2] if found else None
 
 
-def compute_report(store: AnalyticsStore, topics: Topics, requests: Iterable[Mapping[str, Any]],
+def compute_report(store: Analytics, topics: Topics, requests: Iterable[Mapping[str, Any]],
                    since: date, today: date, lang: str | None = None, stale_days: int = STALE_DAYS) -> dict:
     """Every figure of the report, from `since` (inclusive) to today, for one language or both."""
     shown = lang or "fr"  # titles are given in the report's language, French when both

@@ -1,56 +1,24 @@
 """Where the owners' figures live: the analytics tables, on the same database as the requests.
 
-`open_analytics(url)` is the only way in, like `open_store` for requests: the same CSOHELP_DB
-(`sqlite:///path`) holds both. Raw events (searches, opened results, votes) are kept
-`retention_days`, then folded into daily aggregates that carry no vote id and no comment;
-topic views are counted per day from the start (no raw view event ever exists).
+The tables are migrations of the database layer (csohelp/db/migrations/*/0003_owners_loop.sql),
+so SQLite and PostgreSQL both hold them; `Analytics` runs its SQL through the request store's
+own `transaction()` and `query()` (`?` placeholders on every backend). Raw events (searches,
+opened results, votes) are kept `retention_days`, then folded into daily aggregates that carry
+no vote id and no comment; topic views are counted per day from the start (no raw view event).
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
+from ..db import RequestStore, StoreError, open_store
 from ..errors import CsohelpError
-from ..store import sqlite_path
-
-SCHEMA = [
-    # version 1: the owners' loop (issue 12). Times are buckets (hour or day), never instants.
-    """
-    CREATE TABLE IF NOT EXISTS analytics_searches (
-        id INTEGER PRIMARY KEY, hour TEXT NOT NULL, lang TEXT NOT NULL, query TEXT NOT NULL,
-        hits INTEGER NOT NULL, source TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS analytics_searches_hour ON analytics_searches (hour);
-    CREATE TABLE IF NOT EXISTS analytics_opens (
-        id INTEGER PRIMARY KEY, hour TEXT NOT NULL, lang TEXT NOT NULL, query TEXT NOT NULL,
-        position INTEGER NOT NULL, topic TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS analytics_opens_hour ON analytics_opens (hour);
-    CREATE TABLE IF NOT EXISTS analytics_views (
-        day TEXT NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL, views INTEGER NOT NULL,
-        PRIMARY KEY (day, topic, lang));
-    CREATE TABLE IF NOT EXISTS feedback_votes (
-        vote_id TEXT NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL, helpful INTEGER NOT NULL,
-        reason TEXT, comment TEXT, day TEXT NOT NULL, PRIMARY KEY (vote_id, topic));
-    CREATE INDEX IF NOT EXISTS feedback_votes_day ON feedback_votes (day);
-    CREATE TABLE IF NOT EXISTS analytics_search_days (
-        day TEXT NOT NULL, lang TEXT NOT NULL, query TEXT NOT NULL, searches INTEGER NOT NULL,
-        no_result INTEGER NOT NULL, opens INTEGER NOT NULL, PRIMARY KEY (day, lang, query));
-    CREATE TABLE IF NOT EXISTS feedback_vote_days (
-        day TEXT NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL, helpful INTEGER NOT NULL,
-        reason TEXT NOT NULL, votes INTEGER NOT NULL, PRIMARY KEY (day, topic, lang, helpful, reason));
-    """,
-]
 
 
 class AnalyticsError(CsohelpError):
-    """The analytics store cannot be opened or written."""
-
+    """The analytics tables cannot be read or written right now."""
 
 @dataclass(frozen=True)
 class Event:
@@ -78,72 +46,15 @@ class Vote:
     day: str
 
 
-class AnalyticsStore(ABC):
-    """What the queue, the feedback routes, the report and the popular lists need."""
+class Analytics:
+    """The owners' tables in the request store's database."""
 
-    @abstractmethod
+    def __init__(self, store: RequestStore, owned: bool = False):
+        self.store = store
+        self.owned = owned  # opened by us (the CLI), so closed by us
+
     def record(self, events: Iterable[Event]) -> None:
         """Write a batch of events in one transaction; AnalyticsError if the store is down."""
-
-    @abstractmethod
-    def vote(self, vote: Vote) -> bool:
-        """Store or replace a browser's vote on a topic; True if it replaced an earlier one."""
-
-    @abstractmethod
-    def prune(self, today: date, days: int) -> dict[str, int]:
-        """Fold raw events older than `days` into daily aggregates and delete them."""
-
-    @abstractmethod
-    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Run a read query (the report's SQL is plain and runs on every backend)."""
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release the connection."""
-
-
-class SqliteAnalytics(AnalyticsStore):
-    """The analytics tables in the requests' SQLite file (WAL: readers never wait for the writer)."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                       timeout=5.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._migrate()
-        except (OSError, sqlite3.Error) as exc:
-            raise AnalyticsError(f"cannot open the analytics store {self.path}: {exc}") from None
-
-    def _migrate(self) -> None:
-        # Two servers starting at once: BEGIN IMMEDIATE makes the second wait, then see the version.
-        with self._write() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS analytics_schema (version INTEGER NOT NULL)")
-            row = db.execute("SELECT MAX(version) FROM analytics_schema").fetchone()
-            current = row[0] or 0
-            for version, script in enumerate(SCHEMA[current:], start=current + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute("INSERT INTO analytics_schema (version) VALUES (?)", (version,))
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise AnalyticsError(f"analytics store: {exc}") from None
-
-    def record(self, events: Iterable[Event]) -> None:
         searches, opens, views = [], [], {}
         for e in events:
             if e.kind == "search":
@@ -153,49 +64,70 @@ class SqliteAnalytics(AnalyticsStore):
             elif e.kind == "view":
                 key = (e.bucket, e.topic, e.lang)
                 views[key] = views.get(key, 0) + 1
-        with self._write() as db:
-            db.executemany("INSERT INTO analytics_searches (hour, lang, query, hits, source) "
-                           "VALUES (?, ?, ?, ?, ?)", searches)
-            db.executemany("INSERT INTO analytics_opens (hour, lang, query, position, topic) "
-                           "VALUES (?, ?, ?, ?, ?)", opens)
-            db.executemany("INSERT INTO analytics_views (day, topic, lang, views) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT (day, topic, lang) DO UPDATE SET views = views + excluded.views",
-                           [(*k, n) for k, n in views.items()])
+        try:
+            with self.store.transaction() as tx:
+                for row in searches:
+                    tx.execute("INSERT INTO analytics_searches (hour, lang, query, hits, source) "
+                               "VALUES (?, ?, ?, ?, ?)", row)
+                for row in opens:
+                    tx.execute("INSERT INTO analytics_opens (hour, lang, query, pos, topic) "
+                               "VALUES (?, ?, ?, ?, ?)", row)
+                for (day, topic, lang), n in views.items():
+                    tx.execute("INSERT INTO analytics_views (day, topic, lang, views) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (day, topic, lang) DO UPDATE SET "
+                               "views = analytics_views.views + excluded.views", (day, topic, lang, n))
+        except StoreError as exc:
+            raise AnalyticsError(f"analytics: {exc}") from None
 
     def vote(self, vote: Vote) -> bool:
-        with self._write() as db:
-            earlier = db.execute("SELECT 1 FROM feedback_votes WHERE vote_id = ? AND topic = ?",
-                                 (vote.vote_id, vote.topic)).fetchone()
-            db.execute(
-                "INSERT INTO feedback_votes (vote_id, topic, lang, helpful, reason, comment, day) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (vote_id, topic) DO UPDATE SET "
-                "lang = excluded.lang, helpful = excluded.helpful, reason = excluded.reason, "
-                "comment = excluded.comment, day = excluded.day",
-                (vote.vote_id, vote.topic, vote.lang, int(vote.helpful), vote.reason, vote.comment, vote.day))
-        return earlier is not None
+        """Store or replace a browser's vote on a topic; True if it replaced an earlier one."""
+        try:
+            with self.store.transaction() as tx:
+                earlier = tx.execute("SELECT 1 FROM feedback_votes WHERE vote_id = ? AND topic = ?",
+                                     (vote.vote_id, vote.topic))
+                tx.execute(
+                    "INSERT INTO feedback_votes (vote_id, topic, lang, helpful, reason, comment, day) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (vote_id, topic) DO UPDATE SET "
+                    "lang = excluded.lang, helpful = excluded.helpful, reason = excluded.reason, "
+                    "comment = excluded.comment, day = excluded.day",
+                    (vote.vote_id, vote.topic, vote.lang, int(vote.helpful), vote.reason, vote.comment,
+                     vote.day))
+        except StoreError as exc:
+            raise AnalyticsError(f"analytics: {exc}") from None
+        return bool(earlier)
 
     def prune(self, today: date, days: int) -> dict[str, int]:
+        """Fold raw events older than `days` into daily aggregates and delete them (one transaction)."""
         cutoff = (today - timedelta(days=days)).isoformat()  # a day; hours "YYYY-MM-DDTHH" sort after it
-        with self._write() as db:
-            db.execute(AGGREGATE_SEARCHES, (cutoff, cutoff))
-            db.execute(AGGREGATE_VOTES, (cutoff,))
-            counts = {
-                "searches": db.execute("DELETE FROM analytics_searches WHERE hour < ?", (cutoff,)).rowcount,
-                "opens": db.execute("DELETE FROM analytics_opens WHERE hour < ?", (cutoff,)).rowcount,
-                "votes": db.execute("DELETE FROM feedback_votes WHERE day < ?", (cutoff,)).rowcount,
-            }
+        try:
+            with self.store.transaction() as tx:
+                counts = {
+                    "searches": tx.execute("SELECT COUNT(*) FROM analytics_searches WHERE hour < ?",
+                                           (cutoff,))[0][0],
+                    "opens": tx.execute("SELECT COUNT(*) FROM analytics_opens WHERE hour < ?",
+                                        (cutoff,))[0][0],
+                    "votes": tx.execute("SELECT COUNT(*) FROM feedback_votes WHERE day < ?", (cutoff,))[0][0],
+                }
+                tx.execute(AGGREGATE_SEARCHES, (cutoff, cutoff))
+                tx.execute(AGGREGATE_VOTES, (cutoff,))
+                tx.execute("DELETE FROM analytics_searches WHERE hour < ?", (cutoff,))
+                tx.execute("DELETE FROM analytics_opens WHERE hour < ?", (cutoff,))
+                tx.execute("DELETE FROM feedback_votes WHERE day < ?", (cutoff,))
+        except StoreError as exc:
+            raise AnalyticsError(f"analytics: {exc}") from None
         return counts
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise AnalyticsError(f"analytics store: {exc}") from None
+        """Run a read query (the report's SQL is plain and runs on both backends)."""
+        try:
+            return self.store.query(sql, params)
+        except StoreError as exc:
+            raise AnalyticsError(f"analytics: {exc}") from None
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """Close the store if this object opened it."""
+        if self.owned:
+            self.store.close()
 
 
 # Raw rows older than the cutoff become one row per day, language and query (or topic, answer and
@@ -222,9 +154,9 @@ AGGREGATE_VOTES = """
 """
 
 
-def open_analytics(url: str) -> AnalyticsStore:
-    """The analytics store for a database URL (the requests' CSOHELP_DB)."""
-    if url.startswith("sqlite:///"):
-        return SqliteAnalytics(sqlite_path(url))
-    raise AnalyticsError(f"unsupported analytics database URL {url.split('://')[0]}:// (sqlite:/// only, "
-                         "until the database layer lands)")
+def open_analytics(url: str) -> Analytics:
+    """The owners' tables in the database of a URL (the requests' CSOHELP_DB), migrated."""
+    try:
+        return Analytics(open_store(url), owned=True)
+    except StoreError as exc:
+        raise AnalyticsError(f"analytics: {exc}") from None

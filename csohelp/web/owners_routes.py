@@ -22,10 +22,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..db import RequestStore
 from ..owners.events import Recorder, day_bucket
 from ..owners.feedback import INVALID, Feedback, InvalidFeedback, validate_feedback
 from ..owners.popular import popular_topics
-from ..owners.store import AnalyticsError, AnalyticsStore, Vote, open_analytics
+from ..owners.store import Analytics, AnalyticsError, Vote, open_analytics
 from .errors import error_body
 from .lang import path_lang, request_lang
 from .owners_page import feedback_message_page, include_owners_page
@@ -49,11 +50,12 @@ BOT = re.compile(r"bot|crawl|spider|slurp|preview|monitor", re.I)
 class OwnersService:
     """The analytics store, the recorder and the vote rate limit of one app."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, requests: RequestStore | None = None):
         self.settings = settings
-        self.store: AnalyticsStore | None = None
+        self.store: Analytics | None = None
         try:
-            self.store = open_analytics(settings.db_url)
+            # The request store's own connection (its migrations made our tables), else our own.
+            self.store = Analytics(requests) if requests is not None else open_analytics(settings.db_url)
         except AnalyticsError as exc:  # the site works without its figures
             log.error("%s: analytics off", exc)
         self.recorder: Recorder | None = Recorder(self.store) if self.store else None
@@ -165,7 +167,8 @@ class TopicViews:
 
 def include(app: FastAPI) -> None:
     """Add the feedback, recording and popular-topic routes, the view counter and the owners' page."""
-    service = OwnersService(app.state.settings)
+    requests = getattr(app.state, "requests", None)
+    service = OwnersService(app.state.settings, requests.store if requests is not None else None)
     app.state.owners = service
     _wrap_lifespan(app, service)
     app.add_middleware(TopicViews, owners=app)
