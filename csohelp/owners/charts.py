@@ -31,12 +31,12 @@ def bar_chart(title: str, days: list[str], series: list[tuple[str, str, list[int
     parts = [f'<svg class="csohelp-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-label="{escape(title)}: {escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>"]
-    for frac in (0, 0.5, 1):  # gridlines with their values
+    for frac in (0, 0.5, 1) if top > 1 else (0, 1):  # gridlines with their values (whole numbers)
         y = PAD_TOP + plot_h * (1 - frac)
         parts.append(f'<line class="csohelp-chart__grid" x1="{PAD_LEFT}" x2="{WIDTH - 8}" '
                      f'y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="csohelp-chart__label" x="{PAD_LEFT - 4}" y="{y + 4:.1f}" '
-                     f'text-anchor="end">{round(top * frac)}</text>')
+                     f'text-anchor="end">{top * frac:g}</text>')
     for i, day in enumerate(days):
         x, base = PAD_LEFT + i * bar_w, PAD_TOP + plot_h
         for label, css, values in series:

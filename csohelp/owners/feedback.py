@@ -26,13 +26,13 @@ REASONS: dict[str, dict[str, str]] = {
 }
 MESSAGES = {
     "topic": {"fr": "Sujet inconnu.", "en": "Unknown topic."},
-    "lang": {"fr": "Langue non valide : fr ou en.", "en": "Invalid language: fr or en."},
-    "helpful": {"fr": "Réponse non valide : oui (true) ou non (false).",
+    "lang": {"fr": "Langue non valide : fr ou en.", "en": "Invalid language: fr or en."},
+    "helpful": {"fr": "Réponse non valide : oui (true) ou non (false).",
                 "en": "Invalid answer: yes (true) or no (false)."},
     "reason": {"fr": "Raison non valide.", "en": "Invalid reason."},
-    "reason_yes": {"fr": "Une raison n’accompagne qu’une réponse « Non ».",
+    "reason_yes": {"fr": "Une raison n’accompagne qu’une réponse « Non ».",
                    "en": "A reason goes only with a “No” answer."},
-    "comment": {"fr": f"Commentaire non valide : texte de {MAX_COMMENT} caractères au plus.",
+    "comment": {"fr": f"Commentaire non valide : texte de {MAX_COMMENT} caractères au plus.",
                 "en": f"Invalid comment: text of {MAX_COMMENT} characters at most."},
     "unknown": {"fr": "Champ inconnu.", "en": "Unknown field."},
 }

@@ -90,9 +90,13 @@ def closest_topic(query: str, lang: str, topics: Topics) -> str | None:
 
 
 def compute_report(store: Analytics, topics: Topics, requests: Iterable[Mapping[str, Any]],
-                   since: date, today: date, lang: str | None = None, stale_days: int = STALE_DAYS) -> dict:
-    """Every figure of the report, from `since` (inclusive) to today, for one language or both."""
-    shown = lang or "fr"  # titles are given in the report's language, French when both
+                   since: date, today: date, lang: str | None = None, stale_days: int = STALE_DAYS,
+                   titles: str | None = None) -> dict:
+    """Every figure of the report, from `since` (inclusive) to today, for one language or both.
+
+    Topic titles are in `titles` (the reader's language), else in the report's, else in French.
+    """
+    shown = titles or lang or "fr"
     searches = [{"lang": r[0], "query": r[1], "searches": r[2], "no_result": r[3], "opens": r[4]}
                 for r in _query(store, SEARCHES, since, lang)]
     asked = [s for s in searches if s["searches"]]

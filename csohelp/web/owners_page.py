@@ -81,7 +81,7 @@ def feedback_message_page(request: Request, lang: str, status: int, message: str
     return response
 
 
-def _charts(report: dict, lang: str) -> list[str]:
+def _charts(report: dict, lang: str) -> list[tuple[str, str]]:
     days = [s["day"] for s in report["series"]]
     fr = lang == "fr"
     t = report["totals"]
@@ -98,7 +98,8 @@ def _charts(report: dict, lang: str) -> list[str]:
         [("oui" if fr else "yes", "csohelp-chart__a", [s["yes"] for s in report["series"]]),
          ("non" if fr else "no", "csohelp-chart__b", [s["no"] for s in report["series"]])],
         (f"{t['votes_yes']} oui, {t['votes_no']} non" if fr else f"{t['votes_yes']} yes, {t['votes_no']} no"))
-    return [searches, votes]
+    return [("Recherches par jour" if fr else "Searches per day", searches),
+            ("Votes par jour" if fr else "Votes per day", votes)]
 
 
 def include_owners_page(app: FastAPI, service: OwnersService) -> None:
@@ -143,7 +144,7 @@ def include_owners_page(app: FastAPI, service: OwnersService) -> None:
         try:
             report = await run_in_threadpool(
                 compute_report, service.store, catalogue.topics, requests_list(since.isoformat()), since,
-                today, chosen)
+                today, chosen, titles=lang)
         except AnalyticsError as exc:
             return _render("message.html", lang, 503, message=str(exc), errors={}, confirm=None,
                            csrf_field=CSRF_FIELD, csrf="", action="")

@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 VOTE_COOKIE = "csohelp_vote"
 VOTE_AGE = 365 * 24 * 3600
 VOTE_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-RATE = {"fr": "Trop de votes : attendez une minute, puis réessayez.",
+RATE = {"fr": "Trop de votes : attendez une minute, puis réessayez.",
         "en": "Too many votes: wait a minute, then try again."}
 BAD_JSON = {"fr": "Le corps de la requête doit être un objet JSON.", "en": "The body must be a JSON object."}
-FOREIGN = {"fr": "Requête refusée : elle ne vient pas de ce site.",
+FOREIGN = {"fr": "Requête refusée : elle ne vient pas de ce site.",
            "en": "Request refused: it does not come from this site."}
 UNAVAILABLE = {"fr": "Votre vote n’a pas pu être enregistré pour le moment. Réessayez plus tard.",
                "en": "Your vote could not be saved right now. Please try again later."}

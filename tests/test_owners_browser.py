@@ -1,0 +1,104 @@
+"""Votes in a real browser: with JavaScript (no reload), without it (plain forms), and changed."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from conftest import LiveServer
+
+from csohelp.web.settings import Settings
+
+pytestmark = pytest.mark.browser
+TOPIC_FR = "/billing/invoice-dispute/"
+TOPIC_EN = "/en/billing/invoice-dispute/"
+
+
+@pytest.fixture(scope="module")
+def vote_server(built_project, tmp_path_factory):
+    db = tmp_path_factory.mktemp("votes-db") / "requests.db"
+    settings = Settings.from_env(root=built_project, db_url=f"sqlite:///{db}", rate_limit=0,
+                                 smtp_host=None, smtp_to=None)
+    with LiveServer(settings) as live:
+        yield live
+
+
+def votes(server: LiveServer) -> list[tuple]:
+    db = sqlite3.connect(server.settings.db_url[len("sqlite:///"):])
+    try:
+        return db.execute("SELECT vote_id, topic, lang, helpful, reason, comment FROM feedback_votes "
+                          "ORDER BY vote_id").fetchall()
+    finally:
+        db.close()
+
+
+def test_with_javascript_a_no_asks_why_without_a_reload_and_a_yes_changes_it(
+        browser, vote_server, output_dir):
+    context = browser.new_context(locale="en-CA")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    # Material's switcher fetches sitemap.xml at the configured site_url: not ours to judge here.
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and "sitemap.xml" not in m.text else None)
+    try:
+        page.goto(vote_server.url + TOPIC_EN)
+        page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+        box = page.locator(".csohelp-feedback")
+        assert box.get_by_text("Was this article helpful?").is_visible()
+        assert not page.locator("#csohelp-feedback-why").is_visible()
+        box.get_by_role("button", name="No", exact=True).click()
+        page.locator("#csohelp-feedback-why").wait_for(state="visible", timeout=5000)
+        assert page.evaluate("document.activeElement.name") == "reason"
+        page.get_by_label("Information is missing").check()
+        page.get_by_label(re.compile("Tell us more")).fill("The deadline is not given.")
+        page.locator("#csohelp-feedback-why").get_by_role("button", name="Send").click()
+        page.locator("#csohelp-feedback-thanks").wait_for(state="visible", timeout=5000)
+        page.screenshot(path=output_dir / "voted-no.png", full_page=True)
+        assert page.evaluate("window.__sameDocument") is True
+        assert page.evaluate("location.pathname") == TOPIC_EN
+        rows = votes(vote_server)
+        assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
+            ("invoice-dispute", "en", 0, "incomplete", "The deadline is not given.")]
+        # The same browser changes its mind: still one vote, now "Yes".
+        box.get_by_role("button", name="Yes", exact=True).click()
+        page.wait_for_function("document.querySelector('.csohelp-feedback').classList"
+                               ".contains('csohelp-feedback--thanks')")
+        page.wait_for_timeout(200)
+        after = votes(vote_server)
+        assert len(after) == 1 and after[0][0] == rows[0][0] and after[0][3] == 1 and after[0][4] is None
+        cookie = [c for c in context.cookies() if c["name"] == "csohelp_vote"]
+        assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_plain_forms_vote_and_come_back_to_the_topic(browser, vote_server, output_dir):
+    before = {r[0] for r in votes(vote_server)}
+    context = browser.new_context(locale="fr-CA", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(vote_server.url + TOPIC_FR)
+        assert not page.locator("#csohelp-feedback-why").is_visible()
+        page.locator(".csohelp-feedback").get_by_role("button", name="Non", exact=True).click()
+        page.wait_for_url(re.compile(r"#csohelp-feedback-why$"))
+        assert page.url.endswith(TOPIC_FR + "#csohelp-feedback-why")
+        why = page.locator("#csohelp-feedback-why")
+        assert why.is_visible()
+        page.get_by_label("Ce n’est pas clair").check()
+        why.get_by_role("button", name="Envoyer").click()
+        page.wait_for_url(re.compile(r"#csohelp-feedback-thanks$"))
+        assert page.locator("#csohelp-feedback-thanks").is_visible()
+        assert "Merci de votre avis" in page.locator("#csohelp-feedback-thanks").inner_text()
+        page.screenshot(path=output_dir / "no-js-thanks.png", full_page=True)
+        mine = [r for r in votes(vote_server) if r[0] not in before]
+        assert [(r[1], r[2], r[3], r[4]) for r in mine] == [("invoice-dispute", "fr", 0, "unclear")]
+        # Changed without JavaScript too: "Oui" replaces the "Non".
+        page.locator(".csohelp-feedback").get_by_role("button", name="Oui", exact=True).click()
+        page.wait_for_url(re.compile(r"#csohelp-feedback-thanks$"))
+        mine = [r for r in votes(vote_server) if r[0] not in before]
+        assert [(r[1], r[3], r[4]) for r in mine] == [("invoice-dispute", 1, None)]
+    finally:
+        context.close()
