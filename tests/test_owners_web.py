@@ -378,3 +378,14 @@ def test_the_owners_page_is_off_without_a_configured_token(built_project, tmp_pa
 def test_the_owners_page_is_in_no_sitemap(built_project):
     sitemap = built_project / "site" / "sitemap.xml"
     assert sitemap.exists() and "owners" not in sitemap.read_text("utf-8")
+
+
+def test_shutting_down_writes_what_is_queued_before_the_store_closes(built_project, tmp_path):
+    live = LiveServer(settings_for(built_project, tmp_path))
+    with live:
+        recorder = live.server.config.app.state.owners.recorder
+        recorder.interval = 3600  # the writer thread would not get to them: only the shutdown will
+        for i in range(300):
+            recorder.search(f"facture {i}", "fr", 1, "api")
+    assert db_rows(live, "SELECT COUNT(*) FROM analytics_searches") == [(300,)]
+    assert recorder.stats()["dropped_down"] == 0

@@ -40,6 +40,7 @@ class Recorder:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._queue: deque[Event] = deque()
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,7 +80,15 @@ class Recorder:
     # --- the writer ----------------------------------------------------------------------------
 
     def flush(self) -> int:
-        """Write what is queued now, batch by batch; returns how many events were written."""
+        """Write what is queued now, batch by batch; returns how many events were written.
+
+        One flush at a time: a caller that flushes (shutdown, a test) also waits for the batch the
+        writer thread may be committing, so "flushed" means "in the store".
+        """
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         done = 0
         while True:
             with self._lock:

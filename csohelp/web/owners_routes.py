@@ -298,10 +298,12 @@ def _wrap_lifespan(app: FastAPI, service: OwnersService) -> None:
     @asynccontextmanager
     async def lifespan(asgi_app: Any):
         service.start()
-        try:
-            async with inner(asgi_app) as state:
+        async with inner(asgi_app) as state:
+            # Stop inside the inner lifespan: the request store it closes on exit is ours too, and
+            # the last batch must reach it first.
+            try:
                 yield state
-        finally:
-            await run_in_threadpool(service.stop)
+            finally:
+                await run_in_threadpool(service.stop)
 
     app.router.lifespan_context = lifespan
