@@ -38,25 +38,46 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the built site and the API with uvicorn."""
+    """Serve the built site and the API with uvicorn, in `--workers` processes sharing the port."""
     import uvicorn
 
+    from .db import open_store
+    from .db.base import redact
     from .web import create_app
     from .web.settings import Settings
 
+<<<<<<< HEAD
     if args.watch:  # rebuild on changes and reload open pages (issue 12)
         from .owners.watch import serve_watching
 
         serve_watching(Path(args.root).resolve(), args.host, args.port)
         return 0
     settings = Settings.from_env(root=Path(args.root))
+=======
+    if args.workers < 1:
+        raise CsohelpError("--workers must be at least 1")
+    settings = Settings.from_env(root=Path(args.root), workers=args.workers)
+>>>>>>> db
     if not (settings.site_dir / "index.html").exists():
         raise CsohelpError(f"no built site in {settings.site_dir}: run `csohelp build` first")
-    print(f"serving {settings.site_dir} on http://{args.host}:{args.port}/", flush=True)
+    # The database first: unreachable is a clear error and exit 1, not a server that 503s every
+    # submission; and the migrations run once here, not in each worker.
+    open_store(settings.db_url).close()
+    print(f"serving {settings.site_dir} on http://{args.host}:{args.port}/ with {args.workers} "
+          f"worker(s), requests in {redact(settings.db_url)}", flush=True)
     # proxy_headers off: X-Forwarded-For is trusted only from CSOHELP_TRUSTED_PROXIES (the app's
     # rate limiter decides), not from any local client as uvicorn would by default.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
-                proxy_headers=False)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                    proxy_headers=False)
+        return 0
+    from .web.workers import run_workers
+
+    # Worker processes build their app from the environment: pass them what the command line said.
+    # With SQLite too: the rate limit and idempotency keys then live in the file, shared by all.
+    os.environ["CSOHELP_ROOT"] = str(settings.root)
+    os.environ["CSOHELP_WORKERS"] = str(args.workers)
+    run_workers(args.host, args.port, args.workers)
     return 0
 
 
@@ -80,18 +101,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+<<<<<<< HEAD
     p.add_argument("--watch", action="store_true",
                    help="rebuild when faq/, plan/, overrides/ or mkdocs.yml change, and reload open pages")
+=======
+    p.add_argument("--workers", type=int, default=int(os.environ.get("CSOHELP_WORKERS", "1")),
+                   help="server processes sharing the port (default 1, or CSOHELP_WORKERS)")
+>>>>>>> db
     p.set_defaults(func=cmd_serve)
 
     # Feature subcommands: requests (issue 4), search and eval (3), link (5). Imported here so
     # that the stages load only when the command line is parsed.
+    from .db.commands import add_subcommands as add_db_commands
     from .links import add_parser as add_link_parser
     from .owners.commands import add_commands as add_owners_commands
     from .requests_cli import add_subcommands as add_requests_commands
     from .search.commands import add_commands as add_search_commands
 
+<<<<<<< HEAD
     for add in (add_requests_commands, add_search_commands, add_link_parser, add_owners_commands):
+=======
+    for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands):
+>>>>>>> db
         add(sub)
     return parser
 

@@ -117,3 +117,16 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     path = OUTPUT / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL cluster for the session; missing PostgreSQL fails the run in CI."""
+    from pg_helpers import PgCluster, pg_bin
+
+    if pg_bin() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not installed: CI must run the database tests (.ci/run installs it)")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with PgCluster() as cluster:
+        yield cluster

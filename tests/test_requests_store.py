@@ -1,4 +1,5 @@
-"""The request store on a real SQLite file: durable, sequential per year, idempotent, an outbox."""
+"""The store's contract, on a real SQLite file and a real PostgreSQL: durable, sequential per year,
+idempotent per client, an outbox with per-message leases, shared rate limits, migrations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from csohelp.cli import main
 from csohelp.db import REFERENCE, IdempotencyConflict, StoreError, open_store
 
 DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "email": "jo@acme.ca",
@@ -16,8 +18,16 @@ DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "ema
 YEAR = datetime.now(UTC).year
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty store of each backend: a new SQLite file, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
+    return request.getfixturevalue("pg_cluster").create_database()
+
+
 @pytest.fixture
-def db_url(tmp_path):
+def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'var' / 'requests.db'}"
 
 
@@ -32,8 +42,8 @@ def test_references_are_sequential_per_year_and_survive_a_reopen(db_url, tmp_pat
     assert [r.reference for r in again.list()] == [*refs, f"CSOL-{YEAR}-000004"]
 
 
-def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
-    store = open_store(db_url)
+def test_the_file_is_in_wal_mode_with_full_sync(sqlite_url, tmp_path):
+    store = open_store(sqlite_url)
     store.submit(DATA)
     db = sqlite3.connect(tmp_path / "var" / "requests.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -43,16 +53,15 @@ def test_the_file_is_in_wal_mode_with_full_sync(db_url, tmp_path):
     store.close()
 
 
-def test_a_new_year_starts_again_at_one(db_url, tmp_path):
+def test_a_new_year_starts_again_at_one(db_url):
     store = open_store(db_url)
     store.submit(DATA)
-    db = sqlite3.connect(tmp_path / "var" / "requests.db")
     # Last year's requests, numbered high: they must not push this year's numbers.
-    with db:
-        db.execute("UPDATE requests SET year = ?, seq = 900, reference = ?",
+    with store.transaction() as tx:
+        tx.execute("UPDATE requests SET year = ?, seq = 900, reference = ?",
                    (YEAR - 1, f"CSOL-{YEAR - 1}-000900"))
-    db.close()
     assert store.submit(DATA).reference == f"CSOL-{YEAR}-000001"
+    store.close()
 
 
 def test_an_idempotency_key_gives_the_first_reference_and_one_row(db_url):
@@ -144,3 +153,91 @@ def test_a_store_of_the_old_schema_is_migrated_without_losing_a_request(tmp_path
     assert store.upgrade() == []  # idempotent: nothing left to apply
     store.close()
     assert open_store(f"sqlite:///{path}").schema_version() == 2
+
+
+def test_the_outbox_sets_aside_and_counts_failed_requests(db_url):
+    store = open_store(db_url)
+    ref = store.submit(DATA).reference
+    (claimed,) = store.claim_due(now=1000.0, lease=300)
+    store.set_aside(ref, "SMTPRecipientsRefused")
+    assert store.claim_due(now=10**10, lease=300) == []
+    assert store.get(ref).status == "failed" and store.counts() == {"queued": 0, "sent": 0, "failed": 1}
+    assert [r.reference for r in store.list(status="failed")] == [ref]
+
+
+def test_one_claim_is_one_message_and_two_claimers_never_share_one(db_url):
+    first, second = open_store(db_url), open_store(db_url)
+    refs = [first.submit(DATA).reference for _ in range(3)]
+    got = [first.claim_next(1000.0, 60), second.claim_next(1000.0, 60), first.claim_next(1000.0, 60)]
+    assert [r.reference for r in got] == refs and second.claim_next(1000.0, 60) is None
+    assert [r.reference for r in (first.claim_next(1061.0, 60),)] == [refs[0]]  # lease over: due again
+    first.close()
+    second.close()
+
+
+def test_the_rate_limit_is_shared_by_every_connection(db_url):
+    stores = [open_store(db_url), open_store(db_url)]
+    answers = [stores[i % 2].hit("203.0.113.5", 3, 60.0, 1000.0 + i) for i in range(5)]
+    assert answers[:3] == [None, None, None] and answers[3] == pytest.approx(57.0)
+    assert stores[0].hit("198.51.100.1", 3, 60.0, 1005.0) is None  # another client
+    assert stores[1].hit("203.0.113.5", 3, 60.0, 1061.0) is None  # the oldest hit left the window
+    for store in stores:
+        store.close()
+
+
+def test_the_generic_door_runs_the_same_sql_on_both_backends(db_url):
+    store = open_store(db_url)
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE feature_x (name TEXT NOT NULL, hits INTEGER NOT NULL)")
+        tx.execute("INSERT INTO feature_x (name, hits) VALUES (?, ?)", ("a 100% ok?", 2))
+    assert store.query("SELECT name, hits FROM feature_x WHERE hits > ?", (1,)) == [("a 100% ok?", 2)]
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.execute("INSERT INTO feature_x (name, hits) VALUES (?, ?)", ("rolled back", 1))
+        raise RuntimeError("boom")
+    assert store.query("SELECT COUNT(*) FROM feature_x")[0][0] == 1
+    assert store.schema_version() == 2 and store.upgrade() == []
+    store.close()
+
+
+def test_db_copy_moves_sqlite_to_postgresql_without_renumbering(sqlite_url, pg_cluster, capsys):
+    source = open_store(sqlite_url)
+    refs = [source.submit({**DATA, "subject": f"n{i}"}, f"k{i}", "client").reference for i in range(5)]
+    source.mark_sent(refs[0])
+    source.set_aside(refs[1], "SMTPRecipientsRefused")
+    with source.transaction() as tx:  # a gap (a hand-deleted row) must stay a gap, not be renumbered
+        tx.execute("DELETE FROM requests WHERE reference = ?", (refs[2],))
+    source.close()
+    target_url = pg_cluster.create_database()
+    assert main(["db", "copy", "--from", sqlite_url, "--to", target_url]) == 0
+    assert "copied 4 request(s) and 5 key(s)" in capsys.readouterr().out
+    assert main(["db", "copy", "--from", sqlite_url, "--to", target_url]) == 0  # again: nothing twice
+    assert "copied 0 request(s) and 0 key(s); 4 were already there" in capsys.readouterr().out
+    source, target = open_store(sqlite_url), open_store(target_url)
+    assert [r.as_dict() for r in target.list()] == [r.as_dict() for r in source.list()]
+    assert target.submit({**DATA, "subject": "n3"}, "k3", "client").reference == refs[3]  # keys came too
+    assert target.submit(DATA).reference == f"CSOL-{YEAR}-000006"
+    source.close()
+    target.close()
+
+
+def test_the_cli_lists_shows_and_exports_the_same_from_both_stores(sqlite_url, pg_cluster, tmp_path,
+                                                                   monkeypatch, capsys):
+    outputs = []
+    for url in (sqlite_url, pg_cluster.create_database()):
+        store = open_store(url)
+        ref = store.submit(DATA).reference
+        store.submit({**DATA, "company": "Beta"})
+        with store.transaction() as tx:  # the same clock for both
+            tx.execute("UPDATE requests SET created_at = ?", ("2026-01-02T03:04:05+00:00",))
+        store.close()
+        monkeypatch.setenv("CSOHELP_DB", url)
+        for command in (["list"], ["show", ref], ["export", "--format", "csv"], ["export"]):
+            assert main(["requests", *command, "--root", str(tmp_path)]) == 0
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert "2 requests: 2 queued, 0 sent, 0 failed" in outputs[0].err
+
+
+def test_an_unreachable_database_is_a_clear_error(capsys):
+    assert main(["db", "upgrade", "--url", "postgresql://csohelp@127.0.0.1:1/nowhere"]) == 1
+    assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@")

@@ -65,6 +65,11 @@ class Submission:
     created: bool
 
 
+def redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    return re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", url)
+
+
 def format_reference(year: int, seq: int) -> str:
     """CSOL-YYYY-NNNNNN."""
     return f"CSOL-{year:04d}-{seq:06d}"
