@@ -46,18 +46,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
     from .web.settings import Settings
 
-<<<<<<< HEAD
     if args.watch:  # rebuild on changes and reload open pages (issue 12)
         from .owners.watch import serve_watching
 
         serve_watching(Path(args.root).resolve(), args.host, args.port)
         return 0
-    settings = Settings.from_env(root=Path(args.root))
-=======
     if args.workers < 1:
         raise CsohelpError("--workers must be at least 1")
     settings = Settings.from_env(root=Path(args.root), workers=args.workers)
->>>>>>> db
     if not (settings.site_dir / "index.html").exists():
         raise CsohelpError(f"no built site in {settings.site_dir}: run `csohelp build` first")
     # The database first: unreachable is a clear error and exit 1, not a server that 503s every
@@ -101,13 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-<<<<<<< HEAD
-    p.add_argument("--watch", action="store_true",
-                   help="rebuild when faq/, plan/, overrides/ or mkdocs.yml change, and reload open pages")
-=======
     p.add_argument("--workers", type=int, default=int(os.environ.get("CSOHELP_WORKERS", "1")),
                    help="server processes sharing the port (default 1, or CSOHELP_WORKERS)")
->>>>>>> db
+    p.add_argument("--watch", action="store_true",
+                   help="rebuild when faq/, plan/, overrides/ or mkdocs.yml change, and reload open pages")
     p.set_defaults(func=cmd_serve)
 
     # Feature subcommands: requests (issue 4), search and eval (3), link (5). Imported here so
@@ -118,11 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .requests_cli import add_subcommands as add_requests_commands
     from .search.commands import add_commands as add_search_commands
 
-<<<<<<< HEAD
-    for add in (add_requests_commands, add_search_commands, add_link_parser, add_owners_commands):
-=======
-    for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands):
->>>>>>> db
+    for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands,
+                add_owners_commands):
         add(sub)
     return parser
 
