@@ -37,9 +37,14 @@ TOPICS = {
 }
 
 
-@pytest.fixture
-def analytics(tmp_path: Path):
-    store = Analytics(open_store(f"sqlite:///{tmp_path / 'requests.db'}"), owned=True)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def analytics(request, tmp_path: Path):
+    """The owners' tables on each backend: a new SQLite file, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'requests.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    store = Analytics(open_store(url), owned=True)
     yield store
     store.close()
 
