@@ -102,3 +102,26 @@ def test_without_javascript_the_plain_forms_vote_and_come_back_to_the_topic(brow
         assert [(r[1], r[3], r[4]) for r in mine] == [("invoice-dispute", 1, None)]
     finally:
         context.close()
+
+
+def test_popular_topics_follow_real_views_on_the_home_and_404_pages(browser, vote_server):
+    app = vote_server.server.config.app
+    for _ in range(60):
+        app.state.owners.recorder.viewed("contact-csol", "en")
+    app.state.owners.recorder.flush()
+    title = app.state.catalogue.get("contact-csol")["en"]["title"]
+    context = browser.new_context(locale="en-CA")
+    page = context.new_page()
+    try:
+        page.goto(vote_server.url + "/en/")
+        first = page.locator("[data-csohelp-popular] + ul li a").first
+        page.wait_for_function("t => document.querySelector('[data-csohelp-popular] + ul a')"
+                               ".textContent === t", arg=title, timeout=5000)
+        assert first.get_attribute("href") == "/en/about/contact-csol/"
+        page.goto(vote_server.url + "/en/no-such-page/")
+        box = page.locator(".csohelp-popular[data-csohelp-popular]")
+        box.wait_for(state="visible", timeout=5000)
+        assert box.get_by_role("heading", name="Popular topics").is_visible()
+        assert box.locator("li a").first.inner_text() == title
+    finally:
+        context.close()

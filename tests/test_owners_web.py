@@ -389,3 +389,14 @@ def test_shutting_down_writes_what_is_queued_before_the_store_closes(built_proje
             recorder.search(f"facture {i}", "fr", 1, "api")
     assert db_rows(live, "SELECT COUNT(*) FROM analytics_searches") == [(300,)]
     assert recorder.stats()["dropped_down"] == 0
+
+
+def test_the_no_result_page_offers_popular_topics_filled_by_the_server(client, server):
+    page = client.get("/en/search/", params={"q": "xqzwvkq"})
+    assert page.status_code == 200
+    block = re.search(r'<section class="csohelp-popular"><h2>Popular topics</h2><ul>(.*?)</ul>', page.text)
+    assert block and block.group(1).count("<li><a href=\"/en/") >= 3
+    found = client.get("/en/search/", params={"q": "invoice"})
+    assert "csohelp-popular" not in found.text
+    not_found = client.get("/en/no-such-page/")
+    assert not_found.status_code == 404 and "data-csohelp-popular" in not_found.text

@@ -15,6 +15,7 @@ import secrets
 import threading
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -116,6 +117,21 @@ def record_search(app: FastAPI, query: str, lang: str, result: Any, source: str)
         service.recorder.search(query, lang, confident_hits(result), source)
     except Exception:  # best effort by design: a figure is never worth a failed search
         log.exception("analytics: search not recorded")
+
+
+POPULAR_TITLE = {"fr": "Sujets populaires", "en": "Popular topics"}
+
+
+def popular_block(app: FastAPI, lang: str) -> str:
+    """The "popular topics" list as HTML, filled by the server (for the no-result search page)."""
+    service: OwnersService | None = getattr(app.state, "owners", None)
+    catalogue = app.state.catalogue.refresh()
+    _, topics = popular_topics(service.store if service else None, catalogue.topics, catalogue.most_asked,
+                               lang, datetime.now(UTC).date())
+    if not topics:
+        return ""
+    items = "".join(f'<li><a href="{escape(t["url"])}">{escape(t["title"])}</a></li>' for t in topics)
+    return f'<section class="csohelp-popular"><h2>{POPULAR_TITLE[lang]}</h2><ul>{items}</ul></section>'
 
 
 def same_origin(request: Request) -> bool | None:

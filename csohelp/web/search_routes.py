@@ -13,7 +13,7 @@ from ..search.page import render_results
 from ..search.query import CONTROL
 from .errors import error_body
 from .lang import request_lang
-from .owners_routes import record_search
+from .owners_routes import popular_block, record_search
 from .shell import ShellPages
 
 Lang = Literal["fr", "en"]
@@ -82,7 +82,10 @@ def include(app: FastAPI) -> None:
             # An article id typed as the query: go straight to the topic.
             return RedirectResponse(result.redirect, status_code=303)
         shown = result.query if result is not None else " ".join(CONTROL.sub(" ", q).split())[:500]
-        page = shells.fill("search", lang, render_results(lang, shown, category, result, categories, error))
+        fragment = render_results(lang, shown, category, result, categories, error)
+        if result is not None and not result.hits:  # nothing found: offer what others read (issue 12)
+            fragment += popular_block(app, lang)
+        page = shells.fill("search", lang, fragment)
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
     @router.get("/search/", include_in_schema=False)

@@ -67,6 +67,7 @@
           slot.appendChild(list);
         }
         list.textContent = "";
+        slot.hidden = false;
         data.topics.forEach(function (topic) {
           var li = document.createElement("li");
           var a = document.createElement("a");
