@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 
 import pytest
 from conftest import LiveServer
@@ -123,5 +124,51 @@ def test_popular_topics_follow_real_views_on_the_home_and_404_pages(browser, vot
         box.wait_for(state="visible", timeout=5000)
         assert box.get_by_role("heading", name="Popular topics").is_visible()
         assert box.locator("li a").first.inner_text() == title
+    finally:
+        context.close()
+
+
+def opens(server: LiveServer) -> list[tuple]:
+    db = sqlite3.connect(server.settings.db_url[len("sqlite:///"):])
+    try:
+        return db.execute("SELECT lang, query, pos, topic FROM analytics_opens ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def last_open(server: LiveServer, count: int) -> tuple:
+    """The newest opened result once `count` are stored (a beacon may land after the next page)."""
+    recorder = server.server.config.app.state.owners.recorder
+    deadline = time.monotonic() + 5
+    while True:
+        recorder.flush()
+        rows = opens(server)
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows[-1] if rows else ()
+        time.sleep(0.05)
+
+
+def test_opening_a_result_from_the_page_and_the_type_ahead_is_recorded(browser, vote_server):
+    before = len(opens(vote_server))
+    context = browser.new_context(locale="en-CA")
+    page = context.new_page()
+    try:
+        page.goto(vote_server.url + "/en/search/?q=invoice")
+        second = page.locator(".csohelp-results > li").nth(1).locator("a").first
+        href = second.get_attribute("href")
+        second.click()
+        page.wait_for_url("**" + href)
+        assert last_open(vote_server, before + 1) == ("en", "invoice", 2, href.strip("/").split("/")[-1])
+
+        page.goto(vote_server.url + "/en/")
+        box = page.locator(".csohelp-search__input").first
+        box.click()
+        page.keyboard.type("order", delay=30)
+        page.locator(".csohelp-search__list [role=option]").first.wait_for(state="visible", timeout=5000)
+        page.keyboard.press("ArrowDown")
+        target = page.locator(".csohelp-search__option--active").get_attribute("data-href")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**" + target)
+        assert last_open(vote_server, before + 2) == ("en", "order", 1, target.strip("/").split("/")[-1])
     finally:
         context.close()
