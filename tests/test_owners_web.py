@@ -269,6 +269,9 @@ def test_the_click_beacon_records_the_opened_position(client, server):
         {"q": "x", "lang": "fr", "pos": 1, "topic": "no"},
         {"q": "x", "lang": "xx", "pos": 1, "topic": TOPIC},
         {"q": 3, "lang": "fr", "pos": 1, "topic": TOPIC},
+        {"q": "x", "lang": "fr", "pos": 1, "topic": TOPIC, "hits": "many", "source": "suggest"},
+        {"q": "x", "lang": "fr", "pos": 1, "topic": TOPIC, "source": "elsewhere"},
+        ["not", "an", "object"],
     ):
         assert client.post("/api/search/opened", json=bad).status_code == 422
     flushed(server)
@@ -400,3 +403,14 @@ def test_the_no_result_page_offers_popular_topics_filled_by_the_server(client, s
     assert "csohelp-popular" not in found.text
     not_found = client.get("/en/no-such-page/")
     assert not_found.status_code == 404 and "data-csohelp-popular" in not_found.text
+
+
+def test_the_vote_limit_is_shared_by_every_process_of_one_store(built_project, tmp_path):
+    settings = settings_for(built_project, tmp_path, rate_limit=5, workers=2)
+    with LiveServer(settings) as one, LiveServer(settings) as two, httpx.Client() as c:
+        body = {"topic": TOPIC, "lang": "en", "helpful": True}
+        codes = [c.post((one, two)[i % 2].url + "/api/feedback", json=body).status_code for i in range(31)]
+        assert codes[:30] == [201] * 30 and codes[30] == 429
+        # Votes have their own budget: the request form's limit of 5 is untouched.
+        ok = c.post(one.url + "/api/requests", json={"request_type": "billing"})
+        assert ok.status_code == 422

@@ -33,6 +33,8 @@ SESSION_COOKIE = "csohelp_owners"
 SESSION_HOURS = 12
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 PERIODS = ("7d", "30d", "90d", "365d")
+NOT_FOUND = {"fr": ("Page introuvable", "La page demandée n’existe pas."),
+             "en": ("Page not found", "The page you asked for does not exist.")}
 ENV = Environment(loader=PackageLoader("csohelp", "templates/owners"), autoescape=select_autoescape(["html"]),
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -124,9 +126,9 @@ def include_owners_page(app: FastAPI, service: OwnersService) -> None:
         return response
 
     async def show(request: Request, lang: str) -> Response:
-        if not token:
-            return _render("message.html", lang, 404, message="404", errors={}, confirm=None,
-                           csrf_field=CSRF_FIELD, csrf="", action="")
+        if not token:  # off: as if there were no such page
+            return _render("message.html", lang, 404, heading=NOT_FOUND[lang][0], message=NOT_FOUND[lang][1],
+                           errors={}, confirm=None, csrf_field=CSRF_FIELD, csrf="", action="")
         if not signed_in(request, token):
             return sign_in_page(request, lang, 401)
         today = datetime.now(UTC).date()
@@ -168,7 +170,7 @@ def include_owners_page(app: FastAPI, service: OwnersService) -> None:
         given = form.get("token")
         if not csrf_ok(request, form.get(CSRF_FIELD) if isinstance(form.get(CSRF_FIELD), str) else None):
             return sign_in_page(request, lang, 403, "expired")
-        if service.limiter.hit("owners-sign-in") is not None:  # one budget for all: guessing is slow
+        if not await service.allowed("owners-sign-in"):  # one budget for all: guessing stays slow
             return sign_in_page(request, lang, 429, "rate")
         if not isinstance(given, str) or not hmac.compare_digest(given.encode(), token.encode()):
             return sign_in_page(request, lang, 401, "wrong")

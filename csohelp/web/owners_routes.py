@@ -15,15 +15,14 @@ import secrets
 import threading
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..db import RequestStore
+from ..db import RequestStore, StoreError
+from ..db.limits import StoreRateLimiter
 from ..owners.events import Recorder, day_bucket
 from ..owners.feedback import INVALID, Feedback, InvalidFeedback, validate_feedback
 from ..owners.popular import popular_topics
@@ -31,6 +30,7 @@ from ..owners.store import Analytics, AnalyticsError, Vote, open_analytics
 from .errors import error_body
 from .lang import path_lang, request_lang
 from .owners_page import feedback_message_page, include_owners_page
+from .owners_recording import TopicViews
 from .security import CSRF_FIELD, RateLimiter, csrf_ok
 from .settings import Settings
 
@@ -45,7 +45,6 @@ FOREIGN = {"fr": "Requête refusée : elle ne vient pas de ce site.",
            "en": "Request refused: it does not come from this site."}
 UNAVAILABLE = {"fr": "Votre vote n’a pas pu être enregistré pour le moment. Réessayez plus tard.",
                "en": "Your vote could not be saved right now. Please try again later."}
-BOT = re.compile(r"bot|crawl|spider|slurp|preview|monitor", re.I)
 
 
 class OwnersService:
@@ -62,10 +61,22 @@ class OwnersService:
         self.recorder: Recorder | None = Recorder(self.store) if self.store else None
         # Votes have their own budget (a reader may vote on many topics), counted by the same
         # client key as the request form (security.client_ip through RequestService.client).
-        limit = settings.rate_limit
-        self.limiter = RateLimiter(0 if limit <= 0 else max(30, limit))
+        limit = 0 if settings.rate_limit <= 0 else max(30, settings.rate_limit)
+        # Several processes, or PostgreSQL: the count lives in the database, as for the request form.
+        shared = requests is not None and (settings.workers > 1 or requests.backend != "sqlite")
+        self.limiter: RateLimiter | StoreRateLimiter = (StoreRateLimiter(requests, limit) if shared
+                                                        else RateLimiter(limit))
         self._stop = threading.Event()
         self._pruner: threading.Thread | None = None
+
+    async def allowed(self, key: str) -> bool:
+        """Count one hit of `key` (votes and sign-ins have their own keys); False when over the limit."""
+        try:
+            if isinstance(self.limiter, StoreRateLimiter):
+                return await run_in_threadpool(self.limiter.hit, key) is None
+            return self.limiter.hit(key) is None
+        except StoreError:  # the vote that follows will say the store is down
+            return True
 
     def prune(self) -> None:
         """Fold raw events older than CSOHELP_ANALYTICS_DAYS into daily figures (daily, and at start)."""
@@ -102,38 +113,6 @@ class OwnersService:
             self.store.close()
 
 
-def confident_hits(result: Any) -> int:
-    """How many confident hits a search result has (the backend's own count when it gives one)."""
-    confident = getattr(result, "confident", None)
-    return int(confident) if confident is not None else int(getattr(result, "total", 0) or 0)
-
-
-def record_search(app: FastAPI, query: str, lang: str, result: Any, source: str) -> None:
-    """Queue a search for the owners' figures; never raises (the search answers regardless)."""
-    service: OwnersService | None = getattr(app.state, "owners", None)
-    if service is None or service.recorder is None or result is None:
-        return
-    try:
-        service.recorder.search(query, lang, confident_hits(result), source)
-    except Exception:  # best effort by design: a figure is never worth a failed search
-        log.exception("analytics: search not recorded")
-
-
-POPULAR_TITLE = {"fr": "Sujets populaires", "en": "Popular topics"}
-
-
-def popular_block(app: FastAPI, lang: str) -> str:
-    """The "popular topics" list as HTML, filled by the server (for the no-result search page)."""
-    service: OwnersService | None = getattr(app.state, "owners", None)
-    catalogue = app.state.catalogue.refresh()
-    _, topics = popular_topics(service.store if service else None, catalogue.topics, catalogue.most_asked,
-                               lang, datetime.now(UTC).date())
-    if not topics:
-        return ""
-    items = "".join(f'<li><a href="{escape(t["url"])}">{escape(t["title"])}</a></li>' for t in topics)
-    return f'<section class="csohelp-popular"><h2>{POPULAR_TITLE[lang]}</h2><ul>{items}</ul></section>'
-
-
 def same_origin(request: Request) -> bool | None:
     """True/False when the browser says where a POST comes from (Origin, Sec-Fetch-Site), else None."""
     origin = request.headers.get("origin")
@@ -141,44 +120,6 @@ def same_origin(request: Request) -> bool | None:
         return origin != "null" and origin.split("://", 1)[-1] == request.headers.get("host", "")
     site = request.headers.get("sec-fetch-site")
     return site in ("same-origin", "none") if site else None
-
-
-class TopicViews:
-    """Count topic pages served (GET, 200, HTML), by topic, language and day; nothing about the reader."""
-
-    def __init__(self, app: ASGIApp, owners: FastAPI):
-        self.app, self.owners = app, owners
-        self._paths: dict[str, tuple[str, str]] = {}
-        self._topics: object = None
-
-    def topic_at(self, path: str) -> tuple[str, str] | None:
-        catalogue = self.owners.state.catalogue.refresh()
-        if catalogue.topics is not self._topics:  # a new build: map its paths once
-            self._paths = {t[lang]["url"]: (tid, lang) for tid, t in catalogue.topics.items()
-                           for lang in ("fr", "en")}
-            self._topics = catalogue.topics
-        return self._paths.get(path if path.endswith("/") else path + "/")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
-        found = self.topic_at(scope["path"])
-        service: OwnersService | None = getattr(self.owners.state, "owners", None)
-        if found is None or service is None or service.recorder is None:
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", []))
-        # Prefetches are not reads; crawlers are not clients (the agent is read, never stored).
-        skip = (headers.get(b"sec-purpose", b"") + headers.get(b"purpose", b"")).startswith(b"prefetch") \
-            or BOT.search(headers.get(b"user-agent", b"").decode("latin-1"))
-
-        async def send_counted(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200 and not skip:
-                service.recorder.viewed(*found)
-            await send(message)
-
-        await self.app(scope, receive, send_counted)
 
 
 def include(app: FastAPI) -> None:
@@ -215,7 +156,7 @@ def include(app: FastAPI) -> None:
     @app.post("/api/feedback")
     async def api_feedback(request: Request) -> Response:
         lang = request_lang(request)
-        if service.limiter.hit(client(request)) is not None:
+        if not await service.allowed("vote:" + client(request)):
             return JSONResponse(error_body(429, RATE[lang]), status_code=429, headers={"Retry-After": "60"})
         if same_origin(request) is False:
             return JSONResponse(error_body(403, FOREIGN[lang]), status_code=403)
@@ -246,7 +187,7 @@ def include(app: FastAPI) -> None:
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         token = fields.pop(CSRF_FIELD, None)
-        if service.limiter.hit(client(request)) is not None:
+        if not await service.allowed("vote:" + client(request)):
             return feedback_message_page(request, lang, 429, RATE[lang], None)
         origin = same_origin(request)
         if not (token and csrf_ok(request, token)) and origin is not True:
@@ -282,8 +223,10 @@ def include(app: FastAPI) -> None:
         try:
             data = json.loads(await request.body())
             query, lang, pos, source = data["q"], data["lang"], data["pos"], data.get("source", "page")
+            hits = data.get("hits", pos)
             topic = canonical(str(data["topic"])) if isinstance(data.get("topic"), str) else None
             valid = (isinstance(query, str) and lang in ("fr", "en") and type(pos) is int and 1 <= pos <= 50
+                     and type(hits) is int and 0 <= hits <= 50
                      and topic is not None and source in ("page", "suggest"))
         except (ValueError, RecursionError, KeyError, TypeError):
             valid = False
@@ -291,7 +234,7 @@ def include(app: FastAPI) -> None:
             return JSONResponse(error_body(422, INVALID[path_lang(request.url.path)]), status_code=422)
         if service.recorder:
             if source == "suggest":  # the type-ahead is recorded once, when a suggestion is chosen
-                service.recorder.search(query, lang, int(data.get("hits") or pos), "suggest")
+                service.recorder.search(query, lang, hits, "suggest")
             service.recorder.opened(query, lang, pos, topic)
         return Response(status_code=204)
 

@@ -13,7 +13,7 @@ from ..search.page import render_results
 from ..search.query import CONTROL
 from .errors import error_body
 from .lang import request_lang
-from .owners_routes import popular_block, record_search
+from .owners_recording import popular_block, record_search
 from .shell import ShellPages
 
 Lang = Literal["fr", "en"]
