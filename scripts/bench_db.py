@@ -36,7 +36,8 @@ from pg_helpers import PgCluster  # noqa: E402 - the tests' throw-away cluster
 
 CSOHELP = str(Path(sys.executable).with_name("csohelp"))
 BODY = {"request_type": "billing", "company": "Bench Inc.", "contact_name": "Bench Tester",
-        "email": "bench@example.ca", "language": "en", "subject": "Benchmark", "business": True}
+        "email": "bench@example.ca", "language": "en", "subject": "Benchmark", "business": True,
+        "description": "A benchmark submission."}
 
 
 def free_port() -> int:
@@ -147,6 +148,8 @@ def bench_submissions(root: Path, label: str, db: str, workers: int, total: int,
     finally:
         server.stop()
     rows, consecutive = count_rows(db)
+    if statuses.count(201) != total:
+        print(f"warning: {label} x{workers}: statuses {sorted(set(statuses))}, not all 201", flush=True)
     return {"store": label, "workers": workers, "per_s": total / seconds,
             "p50_ms": 1000 * percentile(latencies, 50), "p99_ms": 1000 * percentile(latencies, 99),
             "ok": statuses.count(201), "rows": rows,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from csohelp.cli import main
-from csohelp.db import REFERENCE, IdempotencyConflict, StoreError, open_store
+from csohelp.db import MAX_SEQ, REFERENCE, IdempotencyConflict, StoreError, open_store
 from csohelp.db.migrate import migrations
 
 DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "email": "jo@acme.ca",
@@ -19,7 +19,7 @@ DATA = {"request_type": "billing", "company": "Acme", "contact_name": "Jo", "ema
 YEAR = datetime.now(UTC).year
 
 
-LATEST = migrations("sqlite")[-1].version  # later features add migrations (0003: the owners' loop)
+LATEST = migrations("sqlite")[-1].version  # later features add migrations (0004: the owners' loop)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -245,3 +245,15 @@ def test_the_cli_lists_shows_and_exports_the_same_from_both_stores(sqlite_url, p
 def test_an_unreachable_database_is_a_clear_error(capsys):
     assert main(["db", "upgrade", "--url", "postgresql://csohelp@127.0.0.1:1/nowhere"]) == 1
     assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@")
+
+
+def test_a_year_without_numbers_left_is_a_store_error_and_stores_nothing(db_url):
+    store = open_store(db_url)
+    store.submit(DATA)
+    with store.transaction() as tx:
+        tx.execute("UPDATE requests SET seq = ?", (MAX_SEQ,))
+    with pytest.raises(StoreError, match="no reference numbers left"):
+        store.submit(DATA, "key-x", "client")
+    assert len(store.list()) == 1
+    assert store.query("SELECT COUNT(*) FROM idempotency_keys")[0][0] == 0  # the key was not kept
+    store.close()

@@ -19,6 +19,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .base import (
     COLUMNS,
+    MAX_SEQ,
     IdempotencyConflict,
     RequestStore,
     StoredRequest,
@@ -26,12 +27,12 @@ from .base import (
     StoreUnavailable,
     Submission,
     body_hash,
+    encode_data,
     now_utc,
     record,
     redact,
 )
 from .migrate import TRACKING, migrations
-from .sqlite import _insert
 
 # Keys of the advisory locks: migrations, reference numbers (per year), rate limits (per client).
 MIGRATION_LOCK, REFERENCE_LOCK, RATE_LOCK = 0x6373_6F01, 0x6373_6F02, 0x6373_6F03
@@ -71,8 +72,10 @@ class PostgresStore(RequestStore):
             raise StoreError(f"cannot reach the database {redact(url)}: {reason}") from None
         self.pool = ConnectionPool(
             url, min_size=1, max_size=max(pool_size, 1), timeout=wait, open=False,
-            check=ConnectionPool.check_connection, reconnect_timeout=wait,
-            kwargs={"connect_timeout": max(int(wait), 2), "application_name": "csohelp",
+            # No check per checkout (a round trip each time): a connection broken by a database
+            # restart fails its one request with 503 and the pool replaces it.
+            reconnect_timeout=wait,
+            kwargs={"autocommit": True, "connect_timeout": max(int(wait), 2), "application_name": "csohelp",
                     "options": f"-c lock_timeout={ms} -c statement_timeout={max(ms, 30000)}"})
         try:
             self.pool.open(wait=True, timeout=max(wait, 5.0))
@@ -122,26 +125,28 @@ class PostgresStore(RequestStore):
     def submit(self, data: dict[str, Any], idempotency_key: str | None = None,
                client: str = "") -> Submission:
         created, digest = now_utc(), body_hash(data)
-        with self.transaction() as tx:
-            # One submission at a time per year: the next number is read and used under the lock
-            # (released at commit), so references stay unique and gap-free across processes;
-            # the key check under the same lock makes a concurrent retry see the first one.
-            tx.execute("SELECT pg_advisory_xact_lock(?, ?)", (REFERENCE_LOCK, created.year))
-            if idempotency_key:
-                row = tx.execute("SELECT reference, body_hash FROM idempotency_keys"
-                                 " WHERE client = ? AND key = ?", (client, idempotency_key))
-                if row:
-                    if row[0][1] not in (digest, ""):
-                        raise IdempotencyConflict(row[0][0])
-                    return Submission(row[0][0], created=False)
-            seq = tx.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests WHERE year = ?",
-                             (created.year,))[0][0]
-            reference = _insert(tx, created, seq, data)
-            if idempotency_key:
-                tx.execute("INSERT INTO idempotency_keys (client, key, body_hash, reference, created_at)"
-                           " VALUES (?, ?, ?, ?, ?)", (client, idempotency_key, digest, reference,
-                                                      created.isoformat(timespec="seconds")))
-        return Submission(reference, created=True)
+        stamp = created.isoformat(timespec="seconds")
+        # One statement in autocommit: the lock, the key check, the number and both inserts run
+        # in the server as one transaction (migration 0003), in one round trip.
+        try:
+            with self.pool.connection() as conn:
+                reference, new, conflict = conn.execute(
+                    "SELECT ref, created, conflict FROM csohelp_submit(%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (created.year, stamp, data.get("language", "fr"), encode_data(data), client,
+                     idempotency_key or None, digest, MAX_SEQ)).fetchone()
+        except psycopg.errors.RaiseException:
+            raise StoreError(f"no reference numbers left for {created.year}") from None
+        except PoolTimeout:
+            raise StoreUnavailable("the database is unreachable or busy") from None
+        except psycopg.errors.LockNotAvailable:
+            raise StoreUnavailable("the database is busy (a lock is held)") from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"the database connection failed: {type(exc).__name__}") from None
+        except psycopg.Error as exc:
+            raise StoreError(f"the database failed: {type(exc).__name__}: {exc}") from None
+        if conflict:
+            raise IdempotencyConflict(reference)
+        return Submission(reference, created=new)
 
     def claim_next(self, now: float, lease: float) -> StoredRequest | None:
         with self.transaction() as tx:

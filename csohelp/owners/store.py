@@ -1,6 +1,6 @@
 """Where the owners' figures live: the analytics tables, on the same database as the requests.
 
-The tables are migrations of the database layer (csohelp/db/migrations/*/0003_owners_loop.sql),
+The tables are migrations of the database layer (csohelp/db/migrations/*/0004_owners_loop.sql),
 so SQLite and PostgreSQL both hold them; `Analytics` runs its SQL through the request store's
 own `transaction()` and `query()` (`?` placeholders on every backend). Raw events (searches,
 opened results, votes) are kept `retention_days`, then folded into daily aggregates that carry
