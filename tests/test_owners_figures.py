@@ -282,3 +282,11 @@ def test_popular_topics_fall_back_to_most_asked(analytics):
                        {"id": "invoice-dispute", "title": "Dispute an invoice",
                         "url": "/en/billing/invoice-dispute/"}])
     assert popular_topics(None, TOPICS, ["order-status"], "en", TODAY)[0] == "most_asked"
+
+
+def test_popular_ids_are_the_same_order(analytics):
+    from csohelp.owners.popular import popular_ids
+
+    analytics.record([Event("view", "2026-11-20", "fr", topic="order-status")] * 60)
+    ids = popular_ids(analytics, TOPICS, ["invoice-dispute"], "fr", TODAY)
+    assert ids == ["order-status", "invoice-dispute"]

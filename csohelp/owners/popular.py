@@ -15,6 +15,12 @@ VIEWS = ("SELECT topic, SUM(views) AS n FROM analytics_views WHERE day >= ? AND 
          "GROUP BY topic ORDER BY n DESC, topic LIMIT ?")
 
 
+def popular_ids(store: Analytics | None, topics: Mapping[str, Any], most_asked: Sequence[str], lang: str,
+                today: date, limit: int = LIMIT) -> list[str]:
+    """Just the ordered topic ids of `popular_topics` (for a caller that renders its own list)."""
+    return [t["id"] for t in popular_topics(store, topics, most_asked, lang, today, limit)[1]]
+
+
 def popular_topics(store: Analytics | None, topics: Mapping[str, Mapping[str, Any]],
                    most_asked: Sequence[str], lang: str, today: date, limit: int = LIMIT,
                    min_views: int = MIN_VIEWS) -> tuple[str, list[dict[str, str]]]:

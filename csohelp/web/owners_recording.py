@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..owners.popular import popular_topics
+from ..owners.popular import popular_ids, popular_topics
 
 if TYPE_CHECKING:
     from .owners_routes import OwnersService
@@ -39,6 +39,14 @@ def record_search(app: FastAPI, query: str, lang: str, result: Any, source: str)
         service.recorder.search(query, lang, confident_hits(result), source)
     except Exception:  # best effort by design: a figure is never worth a failed search
         log.exception("analytics: search not recorded")
+
+
+def popular_for(app: FastAPI, lang: str) -> list[str]:
+    """The popular topic ids for `lang` right now: views of the last 30 days, else `most_asked`."""
+    service: OwnersService | None = getattr(app.state, "owners", None)
+    catalogue = app.state.catalogue.refresh()
+    return popular_ids(service.store if service else None, catalogue.topics, catalogue.most_asked, lang,
+                       datetime.now(UTC).date())
 
 
 POPULAR_TITLE = {"fr": "Sujets populaires", "en": "Popular topics"}
