@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from csohelp.build import Paths, build_site  # noqa: E402
 from csohelp.web import create_app  # noqa: E402
-from csohelp.web.owners_routes import record_search  # noqa: E402
+from csohelp.web.owners_recording import record_search  # noqa: E402
 from csohelp.web.settings import Settings  # noqa: E402
 
 QUERIES = {"fr": ["facture", "commande", "numéro de série", "contrat", "paiement", "livraison",
