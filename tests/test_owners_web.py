@@ -342,7 +342,8 @@ def test_a_wrong_token_is_refused_and_a_forged_cookie_too(client):
 
 
 def test_the_owners_page_is_shown_with_the_token(client, server):
-    client.post("/api/feedback", json={"topic": TOPIC, "lang": "fr", "helpful": False, "reason": "unclear"})
+    client.post("/api/feedback", json={"topic": TOPIC, "lang": "fr", "helpful": False, "reason": "unclear",
+                                       "comment": "Appelez-moi au 514 555-0199 <b>svp</b>"})
     client.get("/search/", params={"q": "facture"})
     flushed(server)
     signed = sign_in(client)
@@ -354,6 +355,7 @@ def test_the_owners_page_is_shown_with_the_token(client, server):
     assert page.headers["cache-control"] == "no-store"
     assert "Rapport des responsables du contenu" in page.text and "<svg" in page.text
     assert "facture" in page.text and "Contester une facture" in page.text
+    assert "Appelez-moi au [phone] &lt;b&gt;svp&lt;/b&gt;" in page.text and "555-0199" not in page.text
     english = client.get("/en/owners/", params={"since": "7d", "lang": "fr"})
     assert english.status_code == 200 and "Content owners’ report" in english.text
     csv_text = client.get("/en/owners/", params={"format": "csv"})

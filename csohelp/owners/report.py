@@ -152,6 +152,8 @@ def compute_report(store: Analytics, topics: Topics, requests: Iterable[Mapping[
                                if s["closest_topic"] else None} for s in failed],
         "never_opened": never,
         "feedback": feedback,
+        "comments": [{"topic": t, "title": _title(topics, t, shown), **c}
+                     for t in sorted(comments) for c in comments[t][:5]],
         "most_viewed": [{"topic": t, "title": _title(topics, t, shown), "views": n} for t, n in viewed[:TOP]],
         "requests_by_type": [{"request_type": k, "requests": n}
                              for k, n in sorted(by_type.items(), key=lambda i: (-i[1], i[0]))],
