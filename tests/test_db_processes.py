@@ -20,7 +20,9 @@ import pytest
 from conftest import free_port
 from pg_helpers import wait_until
 from test_requests_forward import SmtpServer
-from test_requests_web import GOOD
+from test_requests_web import FORM, GOOD, open_form
+
+from csohelp.content import CONTACT
 
 CSOHELP = str(Path(sys.executable).with_name("csohelp"))
 
@@ -208,8 +210,12 @@ def test_a_database_restart_mid_load_loses_nothing_and_the_server_recovers(built
             assert down.status_code == 503 and down.headers["Retry-After"]
             assert httpx.get(server.url + "/api/search?q=facture", timeout=10).status_code == 200
             assert httpx.get(server.url + "/", timeout=10).status_code == 200
-            form = httpx.post(server.url + "/en/request/", data={"company": "Acme"}, timeout=30)
-            assert form.status_code in (403, 503)  # no CSRF cookie here: the form tests cover 503
+            with httpx.Client(base_url=server.url, timeout=30) as browser:
+                form = browser.post("/en/request/", data={**FORM, **open_form(browser)})
+            # The form keeps every value and gives CSOL's phone.
+            assert form.status_code == 503 and form.headers["Retry-After"]
+            assert f"call CSOL at {CONTACT['phone']}" in form.text
+            assert 'value="Acme Ltée"' in form.text and "Invoice 42 came twice." in form.text
         finally:
             pg_cluster.start()
         before = len(acknowledged)
@@ -221,3 +227,24 @@ def test_a_database_restart_mid_load_loses_nothing_and_the_server_recovers(built
         assert 503 in statuses
     stored = {ref for ref, _, _ in rows(db_url)}
     assert set(acknowledged) <= stored
+
+
+def test_sqlite_with_two_workers_counts_limits_and_keys_in_the_file(built_project, tmp_path, smtp_port):
+    db = f"sqlite:///{tmp_path / 'requests.db'}"
+    with Serve(built_project, db, smtp_port, workers=2, rate_limit=5) as server:
+        # A new connection each time, so the kernel spreads them over both workers.
+        answers = [httpx.post(server.url + "/api/requests", json=GOOD, timeout=30,
+                              headers={"Idempotency-Key": f"k{n % 3}"}) for n in range(12)]
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(201) == 5 and statuses.count(429) == 7
+    assert len({a.json()["reference"] for a in answers if a.status_code == 201}) == 3  # 3 keys, 3 rows
+
+
+def test_serve_refuses_to_start_without_its_database(built_project, monkeypatch, capsys):
+    from csohelp.cli import main
+
+    monkeypatch.setenv("CSOHELP_DB", "postgresql://csohelp@127.0.0.1:1/nowhere")
+    started = time.monotonic()
+    assert main(["serve", "--root", str(built_project), "--port", str(free_port())]) == 1
+    assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@127.0.0.1:1")
+    assert time.monotonic() - started < 10
