@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install build serve test lint clean
+.PHONY: install build serve preview test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ build: install
 
 serve: build
 	$(BIN)/csohelp serve --host 127.0.0.1 --port 8000
+
+# For content owners: rebuild on every change to faq/, plan/, overrides/ or mkdocs.yml and
+# reload the open pages; a validation error shows in the page (file, line, field).
+preview: install
+	$(BIN)/csohelp serve --watch --host 127.0.0.1 --port 8000
 
 test: build $(AXE)
 	$(BIN)/ruff check csohelp tests scripts

@@ -239,7 +239,7 @@ def write_catalogue(corpus: Corpus, path: Path) -> None:
     topics = [
         {
             "id": t.id, "category": t.category, "aliases": t.aliases,
-            "request_type": t.request_type,
+            "request_type": t.request_type, "reviewed": t.reviewed.isoformat(),
             **{lang: {"title": t.text(lang).title, "summary": t.text(lang).summary,
                       "url": t.url(lang)} for lang in LANGS},
         }
@@ -249,7 +249,7 @@ def write_catalogue(corpus: Corpus, path: Path) -> None:
         {"id": c.id, **{lang: {"title": c.text(lang).title, "url": c.url(lang)} for lang in LANGS}}
         for c in corpus.categories
     ]
-    data = {"topics": topics, "categories": categories, "popular": corpus.most_asked, "site_name": {
+    data = {"topics": topics, "categories": categories, "most_asked": corpus.most_asked, "site_name": {
         lang: STRINGS[lang]["site_name"] for lang in LANGS}}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
 

@@ -18,6 +18,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     plan_dir = Path(args.dir).resolve().parent / "plan"
     corpus, plan = load_content(Path(args.dir), plan_dir if plan_dir.is_dir() else None)
     print(f"{args.dir}: {len(corpus.topics)} topics in {len(corpus.categories)} categories, all valid")
+    from .owners.checks import content_warnings
+
+    for warning in content_warnings(corpus, Path(args.dir), reviewed_age=args.reviewed_age):
+        print(f"warning: {warning}")  # owners' warnings (issue 12): never an error
     if plan is not None:
         print(f"{plan_dir.name}/: support plan of {plan.plan_year}, published {plan.published}, valid")
     return 0
@@ -42,6 +46,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
     from .web.settings import Settings
 
+    if args.watch:  # rebuild on changes and reload open pages (issue 12)
+        from .owners.watch import serve_watching
+
+        serve_watching(Path(args.root).resolve(), args.host, args.port)
+        return 0
     if args.workers < 1:
         raise CsohelpError("--workers must be at least 1")
     settings = Settings.from_env(root=Path(args.root), workers=args.workers)
@@ -76,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the topics in DIR (default: faq/)")
     p.add_argument("dir", nargs="?", default="faq")
+    p.add_argument("--reviewed-age", type=int, default=365, metavar="DAYS",
+                   help="warn about topics reviewed more than DAYS ago (default: 365)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("build", help="validate, generate pages, build site, index and PDFs")
@@ -88,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=int(os.environ.get("CSOHELP_WORKERS", "1")),
                    help="server processes sharing the port (default 1, or CSOHELP_WORKERS)")
+    p.add_argument("--watch", action="store_true",
+                   help="rebuild when faq/, plan/, overrides/ or mkdocs.yml change, and reload open pages")
     p.set_defaults(func=cmd_serve)
 
     # Feature subcommands: requests (issue 4), search and eval (3), link (5). Imported here so
@@ -95,11 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .db.commands import add_subcommands as add_db_commands
     from .deploy.cli import add_commands as add_deploy_commands
     from .links import add_parser as add_link_parser
+    from .owners.commands import add_commands as add_owners_commands
     from .requests_cli import add_subcommands as add_requests_commands
     from .search.commands import add_commands as add_search_commands
 
     for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands,
-                add_deploy_commands):
+                add_deploy_commands, add_owners_commands):
         add(sub)
     return parser
 

@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+OWNERS_TOKEN = "shared-live-server-owners-token"  # the owners' page of the shared server (issue 12)
+
+
 def project_paths(root: Path, faq: Path | None = None) -> Paths:
     """Paths for a build into `root`, reading the repository's content and configuration."""
     return Paths(root, faq=faq or REPO / "faq", plan=REPO / "plan", mkdocs_yml=REPO / "mkdocs.yml")
@@ -78,7 +81,7 @@ class LiveServer:
 def live_server(built_project: Path) -> Iterator[LiveServer]:
     """The app serving the session's build; shared by the browser and end-to-end tests."""
     # No rate limit on the shared server: many tests submit the form; the limit has its own tests.
-    settings = Settings.from_env(root=built_project, rate_limit=0)
+    settings = Settings.from_env(root=built_project, rate_limit=0, owners_token=OWNERS_TOKEN)
     with LiveServer(settings) as server:
         yield server
 

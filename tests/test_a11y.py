@@ -22,6 +22,7 @@ from a11y_helpers import (
     tab_cycle,
     tab_until,
 )
+from conftest import OWNERS_TOKEN
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -128,6 +129,19 @@ def submit_request_with_files(page: Page, lang: str) -> None:
     page.get_by_text("facture.pdf").first.wait_for(timeout=5000)
 
 
+def open_feedback_reason(page: Page, lang: str) -> None:
+    """Answer "No" to "Was this article helpful?" so that the optional reason form shows (issue 12)."""
+    page.locator(".csohelp-feedback__vote button[value=false]").click()
+    page.locator("#csohelp-feedback-why").wait_for(state="visible", timeout=5000)
+
+
+def sign_in_owners(page: Page, lang: str) -> None:
+    """Sign in to the owners' page with the shared server's token, up to the report."""
+    page.locator("input[name=token]").fill(OWNERS_TOKEN)
+    page.locator("main form [type=submit]").click()
+    page.locator("svg.csohelp-chart").first.wait_for(timeout=10000)
+
+
 # --- the table -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -163,6 +177,10 @@ PAGE_TYPES = [
     PageType("request form with errors", "/request/", "/en/request/", setup=submit_empty_request),
     PageType("request confirmation", "/request/", "/en/request/", setup=submit_valid_request),
     PageType("confirmation with attachments", "/request/", "/en/request/", setup=submit_request_with_files),
+    PageType("topic, feedback reason form", "/billing/invoice-dispute/", "/en/billing/invoice-dispute/",
+             setup=open_feedback_reason),
+    PageType("owners sign-in", "/owners/", "/en/owners/", status=401),
+    PageType("owners report", "/owners/", "/en/owners/", status=401, setup=sign_in_owners),
 ]
 
 

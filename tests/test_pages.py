@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -121,29 +120,6 @@ def test_home_has_cards_with_icon_and_count_and_common_questions(docs: Path) -> 
     assert "Questions courantes" in page and "les plus fréquentes" not in page
     assert 'href="request/">Envoyer une demande</a>' in page
     assert "http://www.ibm.com/support/" in page and "Technical Support" in page
-
-
-def test_topics_leave_an_include_point_at_the_end(tmp_path: Path) -> None:
-    """Another feature (e.g. "Was this helpful?") adds _topic_end.md.j2; it lands after the contact box."""
-    from jinja2 import ChoiceLoader, DictLoader
-
-    import csohelp.pages as pages
-
-    original = pages._environment
-
-    def with_end():
-        env = original()
-        env.loader = ChoiceLoader([env.loader, DictLoader({"_topic_end.md.j2": "END-OF-TOPIC\n"})])
-        return env
-
-    pages._environment = with_end
-    try:
-        render_pages(load_corpus(FIXTURE, today=date(2026, 11, 26)), tmp_path)
-    finally:
-        pages._environment = original
-    page = (tmp_path / "en" / "billing" / "invoice-dispute.md").read_text("utf-8")
-    assert page.rstrip().endswith("END-OF-TOPIC")
-    assert page.index("Contact CSOL") < page.index("END-OF-TOPIC")
 
 
 def test_popular_block_lists_topics_in_order_and_the_categories() -> None:

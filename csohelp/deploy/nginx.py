@@ -28,9 +28,11 @@ DYNAMIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("^~", "/search/"), ("^~", "/en/search/"),
     ("^~", "/request/"), ("^~", "/en/request/"),
     ("^~", "/a/"),
-    ("=", "/feedback"), ("^~", "/feedback/"),
-    ("=", "/owners"), ("^~", "/owners/"),
+    ("=", "/feedback"), ("=", "/en/feedback"),  # votes without JavaScript (issue 12)
+    ("^~", "/owners/"), ("^~", "/en/owners/"),  # the owners' page
 )
+# The form's POST carries up to 3 files of 5 MB (csohelp/attachments.py): a larger body there only.
+FORM_ROUTES = ("/request/", "/en/request/")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -94,7 +96,7 @@ def render_config(options: NginxOptions) -> str:
         security_headers=[(k.decode(), v.decode()) for k, v in COMMON_HEADERS],
         fingerprinted=policy.FINGERPRINTED, immutable=policy.IMMUTABLE, revalidate=policy.REVALIDATE,
         gzip_types=policy.COMPRESSIBLE_TYPES, gzip_level=policy.GZIP_LEVEL,
-        gzip_min_length=policy.GZIP_MIN_LENGTH, dynamic_routes=DYNAMIC_ROUTES,
+        gzip_min_length=policy.GZIP_MIN_LENGTH, dynamic_routes=DYNAMIC_ROUTES, form_routes=FORM_ROUTES,
         vary_rule="^(?:" + "|".join(map(re.escape, ("text/html", *policy.COMPRESSIBLE_TYPES))) + ")(?:;|$)",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from . import caching, health, link_routes, request_routes, search_routes
+from . import caching, health, link_routes, owners_routes, request_routes, search_routes
 from .catalogue import Catalogue
 from .errors import install_error_handlers
 from .settings import Settings
@@ -32,8 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     # Feature routes, before the site is mounted at "/": search and its pages (issue 3), the
-    # request form with the security middleware and the outbox worker (issue 4), short links (5).
-    for feature in (search_routes, request_routes, link_routes, health):
+    # request form with the security middleware and the outbox worker (issue 4), short links (5),
+    # votes, recording and the owners' page (12).
+    for feature in (search_routes, request_routes, link_routes, owners_routes, health):
         feature.include(app)
 
     app.add_middleware(LanguageCookie)

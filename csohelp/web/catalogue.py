@@ -22,7 +22,7 @@ class Catalogue:
         self.topics: dict[str, dict[str, Any]] = {}
         self.aliases: dict[str, str] = {}
         self.categories: list[dict[str, Any]] = []
-        self.popular: list[str] = []  # faq/categories.yaml most_asked, in order
+        self.most_asked: list[str] = []  # faq/categories.yaml most_asked, in order
 
     def refresh(self) -> Catalogue:
         """Reload if the published file changed (cheap: one stat)."""
@@ -40,7 +40,7 @@ class Catalogue:
                         topics = {t["id"]: t for t in data["topics"]}
                         aliases = {a: t["id"] for t in data["topics"] for a in t["aliases"]}
                         categories = data["categories"]
-                        popular = data.get("popular", [])
+                        most_asked = data.get("most_asked", [])
                     except (OSError, ValueError, KeyError, TypeError) as exc:
                         # A damaged file must not turn every page into a 500: keep the last good one.
                         log.error("catalogue.json unreadable (%s); keeping the previous one",
@@ -48,7 +48,7 @@ class Catalogue:
                         self._key = key
                         return self
                     self.topics, self.aliases, self.categories = topics, aliases, categories
-                    self.popular = popular
+                    self.most_asked = most_asked
                     self._key = key
         return self
 

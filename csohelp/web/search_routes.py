@@ -14,6 +14,7 @@ from ..search.page import render_results
 from ..search.query import CONTROL
 from .errors import error_body
 from .lang import request_lang
+from .owners_recording import popular_for, record_search
 from .shell import ShellPages
 
 Lang = Literal["fr", "en"]
@@ -35,6 +36,7 @@ def include(app: FastAPI) -> None:
         exact: bool = False,
     ) -> dict:
         result = app.state.search.search(q, lang or request_lang(request), limit, category or None, exact)
+        record_search(app, q, result.lang, result, "api")
         return result.to_dict()
 
     @router.get("/api/suggest")
@@ -77,6 +79,7 @@ def include(app: FastAPI) -> None:
                 # exact=1: the "search instead for" link, the query as typed without correction.
                 exact = request.query_params.get("exact") == "1"
                 result = backend.search(q, lang, 20, category, exact)
+                record_search(app, q, lang, result, "page")
         except QueryError as exc:
             error, status = exc.message_for(lang), 400
         if result is not None and result.redirect and not category:
@@ -86,7 +89,7 @@ def include(app: FastAPI) -> None:
         popular = ""
         if result is not None and not result.hits:  # nothing found: offer the common questions
             catalogue = app.state.catalogue.refresh()
-            popular = render_popular(lang, popular_topics(catalogue.topics, catalogue.popular),
+            popular = render_popular(lang, popular_topics(catalogue.topics, popular_for(app.state, lang)),
                                      catalogue.categories)
         page = shells.fill("search", lang, render_results(lang, shown, category, result, categories,
                                                           error, popular))

@@ -40,6 +40,9 @@ class Settings:
     # submission waits for a busy store before answering 503.
     workers: int = 1
     store_wait: float = 3.0
+    # The owners' loop (issue 12): the owners' page token (None: the page is off), raw-event retention.
+    owners_token: str | None = field(default=None, repr=False)
+    analytics_days: int = 180
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -68,6 +71,10 @@ class Settings:
             "var_dir": env.get("CSOHELP_VAR_DIR"),
         }
         values.update(_request_env(env))
+        if env.get("CSOHELP_OWNERS_TOKEN"):
+            values["owners_token"] = env["CSOHELP_OWNERS_TOKEN"]
+        if env.get("CSOHELP_ANALYTICS_DAYS"):
+            values["analytics_days"] = int(env["CSOHELP_ANALYTICS_DAYS"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -16,6 +16,7 @@ from ..content import lang_prefix
 from ..pages import SHELLS
 from ..popular import popular_topics, render_popular
 from .lang import COOKIE, LANGS, negotiate, path_lang
+from .owners_recording import popular_for
 
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -67,7 +68,7 @@ def not_found_page(state: Any, lang: str, suggestion: dict | None = None) -> Res
     except OSError:
         return None
     catalogue = state.catalogue.refresh()
-    block = render_popular(lang, popular_topics(catalogue.topics, catalogue.popular),
+    block = render_popular(lang, popular_topics(catalogue.topics, popular_for(state, lang)),
                            catalogue.categories)
     html = html.replace('<div class="csohelp-slot" data-slot="popular"></div>', block, 1)
     text = "" if suggestion is None else SUGGESTION[lang].format(
