@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..owners.popular import popular_ids
@@ -49,21 +50,36 @@ def popular_for(state: Any, lang: str) -> list[str]:
                        datetime.now(UTC).date())
 
 
-class TopicViews:
-    """Count topic pages served (GET, 200, HTML), by topic, language and day; nothing about the reader."""
+class TopicPaths:
+    """Which topic (id, language) a site path shows; the map is made once per build."""
 
-    def __init__(self, app: ASGIApp, owners: FastAPI):
-        self.app, self.owners = app, owners
+    def __init__(self, state: Any):
+        self.state = state
         self._paths: dict[str, tuple[str, str]] = {}
         self._topics: object = None
 
-    def topic_at(self, path: str) -> tuple[str, str] | None:
-        catalogue = self.owners.state.catalogue.refresh()
+    def __call__(self, path: str) -> tuple[str, str] | None:
+        catalogue = self.state.catalogue.refresh()
         if catalogue.topics is not self._topics:  # a new build: map its paths once
             self._paths = {t[lang]["url"]: (tid, lang) for tid, t in catalogue.topics.items()
                            for lang in ("fr", "en")}
             self._topics = catalogue.topics
         return self._paths.get(path if path.endswith("/") else path + "/")
+
+
+def is_read(headers: Headers) -> bool:
+    """A person reading: prefetches are not reads, crawlers are not clients (the agent is read,
+    never stored)."""
+    purpose = headers.get("sec-purpose", "") + headers.get("purpose", "")
+    return not purpose.startswith("prefetch") and not BOT.search(headers.get("user-agent", ""))
+
+
+class TopicViews:
+    """Count topic pages served (GET, 200, HTML), by topic, language and day; nothing about the reader."""
+
+    def __init__(self, app: ASGIApp, owners: FastAPI):
+        self.app, self.owners = app, owners
+        self.topic_at = TopicPaths(owners.state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -74,10 +90,7 @@ class TopicViews:
         if found is None or service is None or service.recorder is None:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        # Prefetches are not reads; crawlers are not clients (the agent is read, never stored).
-        skip = (headers.get(b"sec-purpose", b"") + headers.get(b"purpose", b"")).startswith(b"prefetch") \
-            or BOT.search(headers.get(b"user-agent", b"").decode("latin-1"))
+        skip = not is_read(Headers(scope=scope))
 
         async def send_counted(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200 and not skip:
