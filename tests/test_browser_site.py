@@ -125,9 +125,7 @@ def test_language_link_carries_the_request_form_over(browser, live_server, outpu
     assert form.locator("[name=description]").input_value() == "Deux lignes identiques ; merci de vérifier."
     assert form.locator("[name=request_type]").input_value() == "invoice-dispute"
     page.screenshot(path=str(output_dir / "request-carried-en-phone.png"))
-    # Carried once: a later visit starts empty.
-    page.goto(live_server.url + "/en/request/")
-    assert page.locator(".md-content form [name=subject]").input_value() == ""
+    # What was typed then stays a draft of this tab (csohelp-request.js) until the form is sent.
     page.context.close()
 
 

@@ -50,7 +50,7 @@
     var target = new URL(link.href, location.href);
     var here = new URLSearchParams(location.search);
     here.delete("sent");
-    var form = content().querySelector("form[method=post], form[method=POST]");
+    var form = content().querySelector("form.csohelp-request-form");
     if (/\/search\/$/.test(location.pathname) || form) {
       here.forEach(function (value, name) { target.searchParams.set(name, value); });
     }
@@ -66,7 +66,7 @@
   }
 
   function restoreForm(values) {
-    var form = content().querySelector("form[method=post], form[method=POST]");
+    var form = content().querySelector("form.csohelp-request-form");
     if (!form || !values) return;
     values.forEach(function (entry) {
       var fields = form.querySelectorAll('[name="' + entry[0].replace(/"/g, "") + '"]');
