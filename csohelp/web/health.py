@@ -6,13 +6,13 @@ import logging
 import sqlite3
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ..content import LANGS
-from ..store import SqliteStore, sqlite_path
 
 log = logging.getLogger(__name__)
 OK = {"status": "ok"}
@@ -62,8 +62,9 @@ def check_store(app: FastAPI) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         counts = store.counts()
         queued = store.list(status="queued", limit=1)
-        if isinstance(store, SqliteStore):
-            probe_sqlite(service.settings.db_url)
+        # Duck-typed, not isinstance: the store classes are moving (SQLite and PostgreSQL stores).
+        if isinstance(getattr(store, "path", None), Path):
+            probe_sqlite(store.path)
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc):  # busy with a long write: working, just not this instant
             return {"status": "ok", "note": "busy"}, {}
@@ -77,9 +78,9 @@ def check_store(app: FastAPI) -> tuple[dict[str, Any], dict[str, Any]]:
     return OK, {"queued": counts.get("queued", 0), "oldest_queued_age_seconds": oldest}
 
 
-def probe_sqlite(url: str) -> None:
+def probe_sqlite(path: Path) -> None:
     """Open the file afresh (it may have been replaced or made read-only) and try a write."""
-    db = sqlite3.connect(f"file:{sqlite_path(url)}?mode=rw", uri=True, isolation_level=None, timeout=1)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=1)
     try:
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE csohelp_health_probe (x)")
