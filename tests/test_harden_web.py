@@ -175,3 +175,15 @@ def test_smtp_addresses_that_mail_would_refuse_fail_at_startup(tmp_path, bad):
     settings = Settings(root=tmp_path, **{"smtp_host": "127.0.0.1", "smtp_to": "csol@example.ca", **bad})
     with pytest.raises(CsohelpError, match="CSOHELP_SMTP_"):
         SmtpConfig.from_settings(settings)
+
+
+@pytest.mark.parametrize("content", ["", "short", "\x00" * 40])
+def test_a_damaged_secret_file_is_replaced(tmp_path, content):
+    from csohelp.web.settings import load_secret
+
+    path = tmp_path / "var" / "secret"
+    path.parent.mkdir()
+    path.write_text(content, "latin-1")
+    secret = load_secret(path)
+    assert len(secret) >= 32 and path.read_text("ascii") == secret and load_secret(path) == secret
+    assert path.stat().st_mode & 0o077 == 0
