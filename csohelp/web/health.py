@@ -6,14 +6,13 @@ import logging
 import sqlite3
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ..content import LANGS
-from ..db import sqlite_path
-from ..db.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 OK = {"status": "ok"}
@@ -63,8 +62,9 @@ def check_store(app: FastAPI) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         counts = store.counts()
         queued = store.list(status="queued", limit=1)
-        if isinstance(store, SqliteStore):
-            probe_sqlite(service.settings.db_url)
+        # A SQLite file can be replaced or made read-only under us: try a write on a fresh handle.
+        if store.backend == "sqlite":
+            probe_sqlite(store.path)
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc):  # busy with a long write: working, just not this instant
             return {"status": "ok", "note": "busy"}, {}
@@ -79,9 +79,9 @@ def check_store(app: FastAPI) -> tuple[dict[str, Any], dict[str, Any]]:
                 "oldest_queued_age_seconds": oldest}
 
 
-def probe_sqlite(url: str) -> None:
+def probe_sqlite(path: Path) -> None:
     """Open the file afresh (it may have been replaced or made read-only) and try a write."""
-    db = sqlite3.connect(f"file:{sqlite_path(url)}?mode=rw", uri=True, isolation_level=None, timeout=1)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=1)
     try:
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE csohelp_health_probe (x)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +125,12 @@ def public_origin(url: str) -> str:
 
 
 def load_secret(path: Path) -> str:
-    """The secret in `path`, created (0600, atomically: two workers agree) when missing."""
+    """The secret in `path`, created (0600, atomically: two workers agree) when missing or damaged."""
     try:
-        return path.read_text("ascii").strip()
+        found = path.read_text("ascii", errors="replace").strip()
+        if re.fullmatch(r"[A-Za-z0-9_-]{32,}", found):
+            return found
+        path.unlink()  # emptied or overwritten: a new secret only costs open forms a resubmission
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
