@@ -9,6 +9,7 @@ reconnects by itself when the database is back.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .base import (
     COLUMNS,
     MAX_SEQ,
+    PRUNE_SHARE,
     IdempotencyConflict,
     RequestStore,
     StoredRequest,
@@ -167,6 +169,8 @@ class PostgresStore(RequestStore):
         with self.transaction() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (RATE_LOCK, client))
             tx.execute("DELETE FROM rate_hits WHERE client = ? AND at <= ?", (client, now - window))
+            if random.random() < PRUNE_SHARE:  # clients that never come back: their rows go too
+                tx.execute("DELETE FROM rate_hits WHERE at <= ?", (now - window,))
             hits = tx.execute("SELECT at FROM rate_hits WHERE client = ? ORDER BY at", (client,))
             if len(hits) >= limit:
                 return max(hits[0][0] + window - now, 1.0)

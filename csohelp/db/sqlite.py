@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 from .base import (
     COLUMNS,
     MAX_SEQ,
+    PRUNE_SHARE,
     IdempotencyConflict,
     RequestStore,
     StoredRequest,
@@ -157,6 +159,8 @@ class SqliteStore(RequestStore):
     def hit(self, client: str, limit: int, window: float, now: float) -> float | None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM rate_hits WHERE client = ? AND at <= ?", (client, now - window))
+            if random.random() < PRUNE_SHARE:  # clients that never come back: their rows go too
+                tx.execute("DELETE FROM rate_hits WHERE at <= ?", (now - window,))
             hits = tx.execute("SELECT at FROM rate_hits WHERE client = ? ORDER BY at", (client,))
             if len(hits) >= limit:
                 return max(hits[0][0] + window - now, 1.0)
