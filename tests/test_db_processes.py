@@ -248,3 +248,27 @@ def test_serve_refuses_to_start_without_its_database(built_project, monkeypatch,
     assert main(["serve", "--root", str(built_project), "--port", str(free_port())]) == 1
     assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@127.0.0.1:1")
     assert time.monotonic() - started < 10
+
+
+def test_a_worker_killed_with_9_is_replaced_and_the_port_keeps_answering(built_project, tmp_path, smtp_port):
+    db = f"sqlite:///{tmp_path / 'requests.db'}"
+    with Serve(built_project, db, smtp_port, workers=2) as server:
+        def workers() -> list[int]:
+            found = []
+            for pid in Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split():
+                try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                except OSError:  # exited between the two reads
+                    continue
+                if "resource_tracker" not in command:
+                    found.append(int(pid))
+            return found
+
+        first = workers()
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)
+        time.sleep(0.5)
+        # New connections go to the surviving worker's socket meanwhile.
+        assert all(httpx.get(server.url + "/healthz", timeout=10).status_code == 200 for _ in range(10))
+        assert wait_until(lambda: len(workers()) == 2 and first[0] not in workers(), timeout=30)
+        assert httpx.post(server.url + "/api/requests", json=GOOD, timeout=30).status_code == 201

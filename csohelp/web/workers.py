@@ -63,13 +63,15 @@ def run_workers(host: str, port: int, workers: int) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     processes = [start() for _ in range(workers)]
+    started = [time.monotonic()] * workers
     try:
         while not stopping:
             time.sleep(0.5)
             for i, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
+                # A worker that died young (its database gone at start...) waits 5 s: no crash loop.
+                if not process.is_alive() and not stopping and time.monotonic() - started[i] > 5:
                     log.warning("worker %s exited with %s: starting another", process.pid, process.exitcode)
-                    processes[i] = start()
+                    processes[i], started[i] = start(), time.monotonic()
     finally:
         for process in processes:
             if process.is_alive():
