@@ -272,3 +272,19 @@ def test_a_worker_killed_with_9_is_replaced_and_the_port_keeps_answering(built_p
         assert all(httpx.get(server.url + "/healthz", timeout=10).status_code == 200 for _ in range(10))
         assert wait_until(lambda: len(workers()) == 2 and first[0] not in workers(), timeout=30)
         assert httpx.post(server.url + "/api/requests", json=GOOD, timeout=30).status_code == 201
+
+
+def test_a_worker_socket_is_shared_by_port_and_declared_tcp():
+    import socket
+
+    from csohelp.web.workers import bind
+
+    port = free_port()
+    first, second = bind("127.0.0.1", port), bind("127.0.0.1", port)  # SO_REUSEPORT: both listen
+    try:
+        # proto 0 would make asyncio skip TCP_NODELAY: ~40 ms Nagle stalls on every response.
+        assert first.proto == socket.IPPROTO_TCP
+        assert first.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+    finally:
+        first.close()
+        second.close()
