@@ -49,6 +49,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listeners(port: int) -> int:
+    """Listening sockets on `port` (one per worker)."""
+    out = subprocess.run(["ss", "-Hltn", f"( sport = :{port} )"], capture_output=True, text=True).stdout
+    return len(out.splitlines())
+
+
 class Serve:
     """`csohelp serve` on a free port, in its own process group."""
 
@@ -65,8 +71,9 @@ class Serve:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    # Every worker must be up, not only the first: warm each with a few requests.
-                    time.sleep(2 if workers > 1 else 0)
+                    # Every worker must be up, not only the first: each binds its own socket.
+                    while listeners(self.port) < workers and time.monotonic() < deadline:
+                        time.sleep(0.2)
                     return
             except OSError:
                 time.sleep(0.2)

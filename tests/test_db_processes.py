@@ -264,8 +264,14 @@ def test_a_worker_killed_with_9_is_replaced_and_the_port_keeps_answering(built_p
                     found.append(int(pid))
             return found
 
+        def listening() -> int:
+            out = subprocess.run(["ss", "-Hltn", f"( sport = :{server.port} )"], capture_output=True,
+                                 text=True).stdout
+            return len(out.splitlines())
+
         first = workers()
         assert len(first) == 2
+        assert wait_until(lambda: listening() == 2, timeout=60)  # both workers have bound the port
         os.kill(first[0], signal.SIGKILL)
         time.sleep(0.5)
         # New connections go to the surviving worker's socket meanwhile.
