@@ -5,11 +5,13 @@
    PostgreSQL (1 process) and PostgreSQL (`--workers 2`), side by side: submissions/s, p50, p99,
    and a check that the database holds exactly one row per submission with consecutive numbers.
 2. Search: GET /api/search with distinct queries from 16 clients, `--workers 1` vs `--workers 2`
-   (the ratio, and how the clients' connections spread over the worker processes).
+   (the ratio, and how the clients' connections spread over the worker processes). The load comes
+   from `wrk` (Debian's package) when installed, else from Python threads, which then take CPU
+   the workers need on a small machine.
 
 PostgreSQL is a throw-away cluster (Debian's binaries, fsync on, as in production) in a temp folder.
 Usage: .venv/bin/python scripts/bench_db.py [--root .] [--total 2000] [--clients 20]
-                                             [--search-seconds 15] [--skip-search]
+                                             [--search-seconds 15] [--skip-search] [--skip-submissions]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -46,6 +49,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listeners(port: int) -> int:
+    """Listening sockets on `port` (one per worker)."""
+    out = subprocess.run(["ss", "-Hltn", f"( sport = :{port} )"], capture_output=True, text=True).stdout
+    return len(out.splitlines())
+
+
 class Serve:
     """`csohelp serve` on a free port, in its own process group."""
 
@@ -62,8 +71,9 @@ class Serve:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    # Every worker must be up, not only the first: warm each with a few requests.
-                    time.sleep(2 if workers > 1 else 0)
+                    # Every worker must be up, not only the first: each binds its own socket.
+                    while listeners(self.port) < workers and time.monotonic() < deadline:
+                        time.sleep(0.2)
                     return
             except OSError:
                 time.sleep(0.2)
@@ -175,41 +185,75 @@ def connections_per_worker(port: int) -> list[int]:
     return sorted(pids.values(), reverse=True)
 
 
-def bench_search(root: Path, db: str, workers: int, clients: int, seconds: float) -> dict:
+WRK_SCRIPT = """
+local queries = {}
+for line in io.lines(os.getenv("CSOHELP_QUERIES")) do queries[#queries + 1] = line end
+local counter = 1
+local threads = 0
+function setup(thread) thread:set("offset", threads * 100003); threads = threads + 1 end
+function init(args) counter = offset or 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", "/api/search?q=" .. queries[(counter % #queries) + 1])
+end
+"""
+
+
+def wrk_search(port: int, clients: int, seconds: float, queries: list[str], tmp: Path) -> dict:
+    """Load from wrk (C, a few % of a CPU): the clients do not take the CPUs the workers need."""
+    (tmp / "queries.txt").write_text("\n".join(urllib.parse.quote_plus(q) for q in queries), encoding="utf-8")
+    (tmp / "search.lua").write_text(WRK_SCRIPT, encoding="utf-8")
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "-s",
+                          str(tmp / "search.lua"), f"http://127.0.0.1:{port}"], capture_output=True,
+                         text=True, env={**os.environ, "CSOHELP_QUERIES": str(tmp / "queries.txt")}).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": ms("50%"),
+            "p99_ms": ms("99%"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def python_search(port: int, clients: int, seconds: float, queries: list[str]) -> dict:
+    """Load from Python threads (when wrk is not installed): they share the CPUs with the server."""
+    deadline = time.monotonic() + seconds
+
+    def send(conn: http.client.HTTPConnection, q: str) -> int:
+        if time.monotonic() > deadline:
+            return -1
+        conn.request("GET", "/api/search?q=" + urllib.parse.quote_plus(q))
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    elapsed, latencies, statuses = run_clients(port, clients, queries, send)
+    done = [lat for lat, st in zip(latencies, statuses, strict=True) if st != -1]
+    return {"per_s": len(done) / min(elapsed, seconds), "p50_ms": 1000 * percentile(done, 50),
+            "p99_ms": 1000 * percentile(done, 99), "errors": sum(1 for s in statuses if s not in (200, -1))}
+
+
+def bench_search(root: Path, db: str, workers: int, clients: int, seconds: float, tmp: Path) -> dict:
     server = Serve(root, db, workers)
     spread: list[int] = []
     queries = search_queries(root, 200_000)
+
+    def sample() -> None:
+        time.sleep(min(3.0, seconds / 2))
+        spread.extend(connections_per_worker(server.port))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     try:
-        def get(conn: http.client.HTTPConnection, q: str) -> int:
-            conn.request("GET", "/api/search?q=" + urllib.parse.quote_plus(q))
-            response = conn.getresponse()
-            response.read()
-            return response.status
-
-        # Time-boxed: as many distinct queries as the clients get through in `seconds`.
-        deadline = time.monotonic() + seconds
-        stop_jobs = [q for q in queries]
-
-        def send(conn: http.client.HTTPConnection, q: str) -> int:
-            if time.monotonic() > deadline:
-                return -1
-            return get(conn, q)
-
-        def sample() -> None:
-            time.sleep(min(3.0, seconds / 2))
-            spread.extend(connections_per_worker(server.port))
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        elapsed, latencies, statuses = run_clients(server.port, clients, stop_jobs[:200_000], send)
-        sampler.join()
+        if shutil.which("wrk"):
+            result = {"client": "wrk", **wrk_search(server.port, clients, seconds, queries, tmp)}
+        else:
+            result = {"client": "python", **python_search(server.port, clients, seconds, queries)}
     finally:
+        sampler.join()
         server.stop()
-    done = [lat for lat, st in zip(latencies, statuses, strict=True) if st != -1]
-    return {"workers": workers, "per_s": len(done) / min(elapsed, seconds),
-            "p50_ms": 1000 * percentile(done, 50), "p99_ms": 1000 * percentile(done, 99),
-            "ok": statuses.count(200), "errors": sum(1 for s in statuses if s not in (200, -1)),
-            "connections_per_worker": spread}
+    return {"workers": workers, **result, "connections_per_worker": spread}
 
 
 def main() -> None:
@@ -221,15 +265,15 @@ def main() -> None:
     parser.add_argument("--search-clients", type=int, default=16)
     parser.add_argument("--search-seconds", type=float, default=15.0)
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-submissions", action="store_true")
     args = parser.parse_args()
     root = Path(args.root).resolve()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory() as tmp, PgCluster(fsync=True) as cluster:
-        results = [bench_submissions(root, "sqlite", f"sqlite:///{tmp}/bench.db", 1, args.total,
-                                     args.clients)]
-        for workers in (1, 2):
-            results.append(bench_submissions(root, "postgresql", cluster.create_database(), workers,
-                                             args.total, args.clients))
+        results = [] if args.skip_submissions else [
+            bench_submissions(root, "sqlite", f"sqlite:///{tmp}/bench.db", 1, args.total, args.clients),
+            *(bench_submissions(root, "postgresql", cluster.create_database(), workers, args.total,
+                                args.clients) for workers in (1, 2))]
         print(f"\nPOST /api/requests: {args.total} submissions, {args.clients} clients")
         print(f"{'store':<11} {'procs':>5} {'subm/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'201s':>6} "
               f"{'rows':>6} consecutive")
@@ -238,10 +282,10 @@ def main() -> None:
                   f"{r['p99_ms']:>8.1f} {r['ok']:>6} {r['rows']:>6} {r['consecutive']}")
         if not args.skip_search:
             db = cluster.create_database()
-            one = bench_search(root, db, 1, args.search_clients, args.search_seconds)
-            two = bench_search(root, db, 2, args.search_clients, args.search_seconds)
+            one = bench_search(root, db, 1, args.search_clients, args.search_seconds, Path(tmp))
+            two = bench_search(root, db, 2, args.search_clients, args.search_seconds, Path(tmp))
             print(f"\nGET /api/search, distinct queries, {args.search_clients} clients, "
-                  f"{args.search_seconds:.0f} s each")
+                  f"{args.search_seconds:.0f} s each, load from {one['client']}")
             print(f"{'workers':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
                   "connections per worker")
             for r in (one, two):

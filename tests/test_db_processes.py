@@ -251,3 +251,49 @@ def test_serve_refuses_to_start_without_its_database(built_project, monkeypatch,
     assert main(["serve", "--root", str(built_project), "--port", str(free_port())]) == 1
     assert capsys.readouterr().err.startswith("error: cannot reach the database postgresql://csohelp@127.0.0.1:1")
     assert time.monotonic() - started < 10
+
+
+def test_a_worker_killed_with_9_is_replaced_and_the_port_keeps_answering(built_project, tmp_path, smtp_port):
+    db = f"sqlite:///{tmp_path / 'requests.db'}"
+    with Serve(built_project, db, smtp_port, workers=2) as server:
+        def workers() -> list[int]:
+            found = []
+            for pid in Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split():
+                try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                except OSError:  # exited between the two reads
+                    continue
+                if "resource_tracker" not in command:
+                    found.append(int(pid))
+            return found
+
+        def listening() -> int:
+            out = subprocess.run(["ss", "-Hltn", f"( sport = :{server.port} )"], capture_output=True,
+                                 text=True).stdout
+            return len(out.splitlines())
+
+        first = workers()
+        assert len(first) == 2
+        assert wait_until(lambda: listening() == 2, timeout=60)  # both workers have bound the port
+        os.kill(first[0], signal.SIGKILL)
+        time.sleep(0.5)
+        # New connections go to the surviving worker's socket meanwhile.
+        assert all(httpx.get(server.url + "/healthz", timeout=10).status_code == 200 for _ in range(10))
+        assert wait_until(lambda: len(workers()) == 2 and first[0] not in workers(), timeout=30)
+        assert httpx.post(server.url + "/api/requests", json=GOOD, timeout=30).status_code == 201
+
+
+def test_a_worker_socket_is_shared_by_port_and_declared_tcp():
+    import socket
+
+    from csohelp.web.workers import bind
+
+    port = free_port()
+    first, second = bind("127.0.0.1", port), bind("127.0.0.1", port)  # SO_REUSEPORT: both listen
+    try:
+        # proto 0 would make asyncio skip TCP_NODELAY: ~40 ms Nagle stalls on every response.
+        assert first.proto == socket.IPPROTO_TCP
+        assert first.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+    finally:
+        first.close()
+        second.close()

@@ -266,3 +266,13 @@ def test_a_year_without_numbers_left_is_a_store_error_and_stores_nothing(db_url)
     assert len(store.list()) == 1
     assert store.query("SELECT COUNT(*) FROM idempotency_keys")[0][0] == 0  # the key was not kept
     store.close()
+
+
+def test_expired_hits_of_clients_that_never_return_are_pruned(db_url, monkeypatch):
+    store = open_store(db_url)
+    hits = StoreHitStore(store)
+    hits.add("203.0.113.9", 1000.0)  # a client seen once, long ago
+    monkeypatch.setattr("csohelp.db.limits.random.random", lambda: 0.0)  # this add prunes
+    hits.add("198.51.100.1", 1100.0)
+    assert store.query("SELECT client FROM rate_hits ORDER BY at") == [("198.51.100.1",)]
+    store.close()

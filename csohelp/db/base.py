@@ -17,6 +17,7 @@ from ..errors import CsohelpError
 REFERENCE = re.compile(r"^CSOL-(\d{4})-(\d{6})$")
 MAX_SEQ = 999_999
 STATUSES = ("queued", "sent", "failed")
+PRUNE_SHARE = 0.01  # the share of rate-limit hits that also delete every client's expired hits
 COLUMNS = "reference, created_at, language, data, status, attempts, next_attempt_at, sent_at, last_error"
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from abc import ABC, abstractmethod
 
-from .base import RequestStore
+from .base import PRUNE_SHARE, RequestStore
 
 
 class HitStore(ABC):
@@ -34,4 +35,6 @@ class StoreHitStore(HitStore):
         with self.store.transaction() as tx:
             # Forget this client's hits that left the window, so the table stays small.
             tx.execute("DELETE FROM rate_hits WHERE client = ? AND at <= ?", (key, at - self.window))
+            if random.random() < PRUNE_SHARE:  # clients that never come back: their rows go too
+                tx.execute("DELETE FROM rate_hits WHERE at <= ?", (at - self.window,))
             tx.execute("INSERT INTO rate_hits (client, at) VALUES (?, ?)", (key, at))
