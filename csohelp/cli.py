@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .deploy.cli import add_commands as add_deploy_commands
     from .links import add_parser as add_link_parser
     from .owners.commands import add_commands as add_owners_commands
-    from .requests_cli import add_subcommands as add_requests_commands
+    from .requests.cli import add_subcommands as add_requests_commands
     from .search.commands import add_commands as add_search_commands
 
     for add in (add_requests_commands, add_search_commands, add_link_parser, add_db_commands,

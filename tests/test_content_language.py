@@ -19,7 +19,7 @@ from csohelp.errors import ContentError
 from csohelp.glossary import load_glossary
 from csohelp.pdf import LABELS as PDF_LABELS
 from csohelp.plan import ListBlock, load_plan
-from csohelp.requests_model import FIELD_MESSAGES, GENERIC, REQUEST_TYPE_LABELS
+from csohelp.requests.model import FIELD_MESSAGES, GENERIC, REQUEST_TYPE_LABELS
 
 FAQ = REPO / "faq"
 CORPUS = load_corpus(FAQ)
@@ -28,7 +28,7 @@ PLAN = load_plan(REPO / "plan")
 PHONE = {"fr": "1 866 880-CSOL (1 866 880-2765)", "en": "1-866-880-CSOL (1-866-880-2765)"}
 WEB = "http://www.ibm.com/support/operations"
 # The files that hold the French messages of the API and the form (form and harden fix them).
-MESSAGE_FILES = ["csohelp/requests_model.py", "csohelp/web/errors.py", "csohelp/web/request_routes.py"]
+MESSAGE_FILES = ["csohelp/requests/model.py", "csohelp/web/errors.py", "csohelp/web/request_routes.py"]
 SPACES = "\u00a0\u202f"
 URLISH = re.compile(r"https?://\S+|\]\([^)]*\)|\(topic:[^)]*\)|`[^`]*`|\{:[^}]*\}")
 

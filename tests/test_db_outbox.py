@@ -18,7 +18,7 @@ from test_requests_web import GOOD, live_server_for, settings_for
 from csohelp import forward
 from csohelp.cli import main
 from csohelp.db import open_store
-from csohelp.forward import SmtpConfig, forward_all, forward_due
+from csohelp.requests.forward import SmtpConfig, forward_all, forward_due
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

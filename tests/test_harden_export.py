@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from test_requests_forward import DATA
 
 from csohelp.cli import main
-from csohelp.store import open_store
+from csohelp.db import open_store
 
 HOSTILE = {"company": "x;=1+1;", "subject": '=HYPERLINK("http://evil.example","x")',
            "contact_name": 'Jo, "@SUM(1)', "customer_number": "+1-2", "phone": "-2+3",

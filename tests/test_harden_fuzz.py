@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_requests_forward import SmtpServer
 from test_requests_web import live_server_for, settings_for
 
-from csohelp.store import open_store
+from csohelp.db import open_store
 
 EXPECTED = {"From", "To", "Reply-To", "Subject", "Message-ID", "Date", "Content-Language",
             "X-CSOL-Reference", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"}

@@ -9,9 +9,9 @@ import pytest
 from conftest import free_port
 from test_requests_forward import DATA, SmtpServer
 
-from csohelp.forward import SmtpConfig, forward_due
-from csohelp.mail import MailError, compose
-from csohelp.store import open_store
+from csohelp.db import open_store
+from csohelp.requests.forward import SmtpConfig, forward_due
+from csohelp.requests.mail import MailError, compose
 
 EXPECTED = {"From", "To", "Reply-To", "Subject", "Message-ID", "Date", "Content-Language",
             "X-CSOL-Reference", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"}

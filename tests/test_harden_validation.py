@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csohelp.requests_model import InvalidRequest, validate_request
+from csohelp.requests.model import InvalidRequest, validate_request
 
 GOOD = {"request_type": "billing", "company": "Acme Ltée", "contact_name": "Jo Tremblay",
         "email": "jo@acme.ca", "language": "fr", "subject": "Facture en double",

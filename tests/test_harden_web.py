@@ -169,7 +169,7 @@ def test_a_damaged_csp_hash_file_costs_a_scan_not_every_page(built_project, tmp_
                                  {"smtp_to": "=?utf-8?q?x?=@b.ca"}])
 def test_smtp_addresses_that_mail_would_refuse_fail_at_startup(tmp_path, bad):
     from csohelp.errors import CsohelpError
-    from csohelp.forward import SmtpConfig
+    from csohelp.requests.forward import SmtpConfig
     from csohelp.web.settings import Settings
 
     settings = Settings(root=tmp_path, **{"smtp_host": "127.0.0.1", "smtp_to": "csol@example.ca", **bad})

@@ -19,10 +19,10 @@ from conftest import free_port
 from test_requests_forward import DATA, SmtpServer
 from test_requests_web import FORM, live_server_for, open_form, rows, settings_for
 
-from csohelp.attachments import MAX_FILE_BYTES, FileStore
 from csohelp.cli import main
-from csohelp.forward import SmtpConfig, forward_due
-from csohelp.store import open_store
+from csohelp.db import open_store
+from csohelp.requests.attachments import MAX_FILE_BYTES, FileStore
+from csohelp.requests.forward import SmtpConfig, forward_due
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))

@@ -12,8 +12,8 @@ from aiosmtpd.controller import Controller
 from conftest import free_port
 
 from csohelp.cli import main
-from csohelp.forward import LEASE_SECONDS, SmtpConfig, forward_due, message_id, send_message
-from csohelp.store import open_store
+from csohelp.db import open_store
+from csohelp.requests.forward import LEASE_SECONDS, SmtpConfig, forward_due, message_id, send_message
 
 DATA = {"request_type": "invoice-dispute", "company": "Acme Ltée", "contact_name": "Jo Tremblay",
         "email": "jo@acme.ca", "language": "fr", "subject": "Facture en double",

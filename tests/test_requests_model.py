@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from csohelp.attachments import MAX_FILE_BYTES, Attachment, FileStore, check_files, safe_name, sniff
-from csohelp.requests_model import FIELD_MESSAGES, GENERIC, InvalidRequest, form_to_data, validate_request
+from csohelp.requests.attachments import MAX_FILE_BYTES, Attachment, FileStore, check_files, safe_name, sniff
+from csohelp.requests.model import FIELD_MESSAGES, GENERIC, InvalidRequest, form_to_data, validate_request
 
 GOOD = {
     "request_type": "invoice-dispute", "company": "Acme Ltée", "customer_number": "1234567",

@@ -13,7 +13,7 @@ import pytest
 from conftest import LiveServer, free_port
 from test_requests_forward import SmtpServer
 
-from csohelp.store import MAX_SEQ, open_store
+from csohelp.db import MAX_SEQ, open_store
 from csohelp.web.settings import Settings
 
 GOOD = {"request_type": "billing", "company": "Acme Ltée", "contact_name": "Jo Tremblay",

@@ -31,7 +31,7 @@ DYNAMIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("=", "/feedback"), ("=", "/en/feedback"),  # votes without JavaScript (issue 12)
     ("^~", "/owners/"), ("^~", "/en/owners/"),  # the owners' page
 )
-# The form's POST carries up to 3 files of 5 MB (csohelp/attachments.py): a larger body there only.
+# The form's POST carries up to 3 files of 5 MB (csohelp/requests/attachments.py): a larger body there only.
 FORM_ROUTES = ("/request/", "/en/request/")
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from ..db import StoreError
 from ..errors import CsohelpError
 from ..owners.charts import bar_chart
 from ..owners.report import FORMATS, compute_report, parse_since
 from ..owners.store import AnalyticsError
-from ..store import StoreError
 from .security import CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..attachments import MAX_FILE_BYTES, MAX_FILES, describe, human_size
 from ..content import CONTACT
 from ..pages import STRINGS as PAGE_STRINGS
-from ..requests_model import MAX, REQUEST_TYPE_LABELS, InvalidRequest, french_spacing
+from ..requests.attachments import MAX_FILE_BYTES, MAX_FILES, describe, human_size
+from ..requests.model import MAX, REQUEST_TYPE_LABELS, InvalidRequest, french_spacing
 
 ASSETS = ('<link rel="stylesheet" href="/assets/csohelp-request.css">'
           '<script src="/assets/csohelp-request.js" defer></script>')

@@ -21,12 +21,12 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..attachments import MAX_FILE_BYTES, FileStore, check_files, files_dir
 from ..content import LANGS, home_url
 from ..db import REFERENCE, IdempotencyConflict, RequestStore, StoreError, StoreUnavailable, open_store
 from ..db.limits import StoreHitStore
-from ..forward import ForwardWorker, SmtpConfig
-from ..requests_model import REQUEST_TYPE_LABELS, InvalidRequest, form_to_data, validate_request
+from ..requests.attachments import MAX_FILE_BYTES, FileStore, check_files, files_dir
+from ..requests.forward import ForwardWorker, SmtpConfig
+from ..requests.model import REQUEST_TYPE_LABELS, InvalidRequest, form_to_data, validate_request
 from .errors import error_body
 from .lang import request_lang
 from .request_page import (

@@ -19,10 +19,10 @@ import smtplib
 from email.message import Message
 from typing import Any
 
+from ..content import CONTACT
 from .attachments import describe
-from .content import CONTACT
 from .mail import compose
-from .requests_model import REQUEST_TYPE_LABELS, french_spacing
+from .model import REQUEST_TYPE_LABELS, french_spacing
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .content import REQUEST_TYPES
-from .errors import CsohelpError
+from ..content import REQUEST_TYPES
+from ..errors import CsohelpError
 
 # Strict limits per field (characters); the body limit (32 KB) bounds the whole request.
 MAX = {
@@ -58,7 +58,7 @@ FIELD_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "Ce formulaire est réservé aux entreprises et aux partenaires commerciaux d'IBM.",
         "This form is for businesses and IBM business partners only.")},
     "topic": {"invalid": ("Sujet inconnu.", "Unknown topic.")},
-    # Attachments are checked by csohelp/attachments.py; {names} are the client's file names.
+    # Attachments are checked by csohelp/requests/attachments.py; {names} are the client's file names.
     "attachments": {
         "too_many": ("Joignez au plus {max_files} fichiers.", "Attach at most {max_files} files."),
         "too_large": ("Fichier trop volumineux (5 Mo au plus par fichier) : {names}.",

@@ -11,13 +11,13 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .db.base import STATUSES
-from .errors import CsohelpError
-from .requests_model import REFERENCE_FIELDS
+from ..db.base import STATUSES
+from ..errors import CsohelpError
+from .model import REFERENCE_FIELDS
 
 if TYPE_CHECKING:
-    from .db import RequestStore
-    from .web.settings import Settings
+    from ..db import RequestStore
+    from ..web.settings import Settings
 
 EXPORT_COLUMNS = ("reference", "created_at", "status", "attempts", "sent_at", "request_type", "company",
                   "customer_number", "contact_name", "email", "phone", "language", "references.invoice",
@@ -48,8 +48,8 @@ def printable(text: str, keep: str = "") -> str:
 
 def _open(args: argparse.Namespace) -> tuple[Settings, RequestStore]:
     # Imported here so `csohelp --help` and the other subcommands do not load the web stack.
-    from .db import open_store
-    from .web.settings import Settings
+    from ..db import open_store
+    from ..web.settings import Settings
 
     settings = Settings.from_env(root=Path(args.root))
     return settings, open_store(settings.db_url)

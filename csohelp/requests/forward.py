@@ -23,13 +23,13 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+from ..content import CONTACT
+from ..db import RequestStore, StoredRequest
+from ..errors import CsohelpError
 from .attachments import FileStore, describe, files_dir, load_files
-from .content import CONTACT
-from .db import RequestStore, StoredRequest
-from .errors import CsohelpError
 from .mail import MailError, address, compose
+from .model import REQUEST_TYPE_LABELS
 from .receipt import send_receipt
-from .requests_model import REQUEST_TYPE_LABELS
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300.0  # per message: longer than one SMTP conversation may take (30 s per step)
@@ -69,7 +69,7 @@ class SmtpConfig:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
-    files_dir: Path | None = None  # where the requests' attachments are (csohelp/attachments.py)
+    files_dir: Path | None = None  # where the requests' attachments are (csohelp/requests/attachments.py)
     receipts: bool = False  # also send the requester a receipt (on in from_settings)
 
     @classmethod
@@ -148,7 +148,7 @@ def send_message(record: StoredRequest, config: SmtpConfig) -> None:
             log.warning("forwarding %s without %d missing or corrupt attachment(s)", record.reference,
                         len(missing))
         smtp.send_message(message, from_addr=config.sender, to_addrs=[config.recipient])
-        if config.receipts:  # the second message of the step: see csohelp/receipt.py
+        if config.receipts:  # the second message of the step: see csohelp/requests/receipt.py
             send_receipt(smtp, record.reference, record.data, config.sender)
 
 
