@@ -15,9 +15,9 @@ from aiosmtpd.controller import Controller
 from test_requests_forward import DATA, Inbox, SmtpServer
 from test_requests_web import GOOD, live_server_for, settings_for
 
-from csohelp import forward
 from csohelp.cli import main
 from csohelp.db import open_store
+from csohelp.requests import forward
 from csohelp.requests.forward import SmtpConfig, forward_all, forward_due
 
 
