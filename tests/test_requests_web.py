@@ -129,7 +129,7 @@ def test_the_form_without_javascript_keeps_values_shows_errors_then_confirms(ser
     assert done.headers["location"] == f"/en/request/?sent={reference}"
     assert "1 866 880-CSOL (1 866 880-2765)" in confirmation.text
     assert 'href="http://www.ibm.com/support/operations"' in confirmation.text
-    assert "<title>Request sent - " in confirmation.text
+    assert "<title>Request recorded - " in confirmation.text
     # A double click (the same form posted again) gives the same reference, not a second row.
     again = client.post("/en/request/", data=fixed)
     assert again.headers["location"] == done.headers["location"]

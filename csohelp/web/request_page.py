@@ -67,7 +67,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "rate": "Trop de demandes envoyées depuis votre poste. Attendez une minute, puis réessayez.",
         "unavailable": ("Votre demande n'a pas pu être enregistrée pour le moment. Réessayez dans quelques "
                         f"minutes ou téléphonez à CSOL au {CONTACT['phone']}."),
-        "thanks_title": "Demande envoyée",
+        "thanks_title": "Demande enregistrée",
         "thanks_ref": "Référence du centre d'aide :",
         "next_title": "La suite",
         "next_1": ("Le centre d'aide a enregistré votre demande ; elle sera transmise à l'adresse de "
@@ -130,7 +130,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "rate": "Too many requests sent from your computer. Wait a minute, then try again.",
         "unavailable": ("Your request could not be saved right now. Try again in a few minutes "
                         f"or call CSOL at {CONTACT['phone']}."),
-        "thanks_title": "Request sent",
+        "thanks_title": "Request recorded",
         "thanks_ref": "Help Centre reference:",
         "next_title": "What happens next",
         "next_1": ("The Help Centre has recorded your request; it will be forwarded to the intake address "
