@@ -44,6 +44,8 @@ FOCUS_JS = """() => {
 
 def run_axe(page: Page) -> list[dict]:
     """axe-core's violations on the page as it is now (WCAG 2.1 A/AA and best practices)."""
+    if not AXE.is_file():  # fail at once (the route would leave the page waiting for a script)
+        raise AssertionError(f"{AXE} is missing: run `npm ci` (make test does)")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Served as if from the site itself, so the site's Content-Security-Policy (script-src
         # 'self', no inline script) stays on and still applies to everything the page runs.
