@@ -130,3 +130,26 @@ def pg_cluster():
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
     with PgCluster() as cluster:
         yield cluster
+
+
+# The forwarding tests' SMTP side: a free port for aiosmtpd, the configuration pointing at it,
+# and a SQLite request store in the test's folder.
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def config(port: int):
+    from csohelp.requests.forward import SmtpConfig
+
+    return SmtpConfig("127.0.0.1", port, "aide@cso.example.ca", "csol-intake@example.ca", timeout=5)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from csohelp.db import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'requests.db'}")
+    yield store
+    store.close()

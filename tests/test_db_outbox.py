@@ -18,7 +18,7 @@ from test_requests_web import GOOD, live_server_for, settings_for
 from csohelp.cli import main
 from csohelp.db import open_store
 from csohelp.requests import forward
-from csohelp.requests.forward import SmtpConfig, forward_all, forward_due
+from csohelp.requests.forward import forward_all, forward_due
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,16 +28,8 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_cluster").create_database()
 
 
-@pytest.fixture
-def port():
-    from conftest import free_port
-
-    return free_port()
 
 
-@pytest.fixture
-def config(port):
-    return SmtpConfig("127.0.0.1", port, "aide@cso.example.ca", "csol-intake@example.ca", timeout=5)
 
 
 class Refusing(Inbox):

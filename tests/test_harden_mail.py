@@ -6,11 +6,9 @@ import email
 import email.policy
 
 import pytest
-from conftest import free_port
 from test_requests_forward import DATA, SmtpServer
 
-from csohelp.db import open_store
-from csohelp.requests.forward import SmtpConfig, forward_due
+from csohelp.requests.forward import forward_due
 from csohelp.requests.mail import MailError, compose
 
 EXPECTED = {"From", "To", "Reply-To", "Subject", "Message-ID", "Date", "Content-Language",
@@ -28,21 +26,10 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def port():
-    return free_port()
 
 
-@pytest.fixture
-def config(port):
-    return SmtpConfig("127.0.0.1", port, "aide@cso.example.ca", "csol-intake@example.ca", timeout=5)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'requests.db'}")
-    yield store
-    store.close()
 
 
 def parsed(message: email.message.Message) -> email.message.EmailMessage:

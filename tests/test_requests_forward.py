@@ -9,11 +9,10 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import free_port
 
 from csohelp.cli import main
 from csohelp.db import open_store
-from csohelp.requests.forward import LEASE_SECONDS, SmtpConfig, forward_due, message_id, send_message
+from csohelp.requests.forward import LEASE_SECONDS, forward_due, message_id, send_message
 
 DATA = {"request_type": "invoice-dispute", "company": "Acme Ltée", "contact_name": "Jo Tremblay",
         "email": "jo@acme.ca", "language": "fr", "subject": "Facture en double",
@@ -50,21 +49,10 @@ class SmtpServer:
         self.controller.stop()
 
 
-@pytest.fixture
-def port():
-    return free_port()
 
 
-@pytest.fixture
-def config(port):
-    return SmtpConfig("127.0.0.1", port, "aide@cso.example.ca", "csol-intake@example.ca", timeout=5)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'requests.db'}")
-    yield store
-    store.close()
 
 
 def test_a_request_is_delivered_exactly_once_in_the_clients_language(store, config, port):
