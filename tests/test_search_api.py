@@ -206,3 +206,12 @@ def test_cli_search_json_matches_api(built_project, capsys: pytest.CaptureFixtur
     assert '"id": "serial-lookup"' in out and '"took_ms"' in out
     assert main(["search", "x" * 600, "--root", str(built_project)]) == 1
     assert "trop longue" in capsys.readouterr().err
+
+
+def test_cli_search_says_when_it_shows_corrected_results(built_project,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "paymnet", "--lang", "en", "--root", str(built_project)]) == 0
+    out = capsys.readouterr().out
+    assert "showing results for: payment" in out and "payment-methods-and-terms" in out
+    assert main(["search", "paymnet", "--lang", "en", "--exact", "--root", str(built_project)]) == 0
+    assert capsys.readouterr().out.startswith("0 result(s) for 'paymnet'")

@@ -26,6 +26,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "nhl playoff schedule"), ("fr", "billet d'avion pour Toronto"), ("fr", "météo Montréal"),
     ("en", "reset my password"), ("fr", "mot de passe"), ("fr", "offre d'emploi chez IBM"),
     ("en", "ibm stock price"), ("en", "printer driver error 0x80070005"),
+    ("fr", "résultats du match des Canadiens"),  # "du" is not "dû" (amount owing)
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -43,7 +44,7 @@ def test_words_of_either_language_are_never_corrected(backend: WhooshBackend, la
 
 
 @pytest.mark.parametrize("lang, q, fix, first", [
-    ("en", "oder staus delivry", "order status delivery", "order-status"),
+    ("en", "oder staus delivry", "order status delivery", "order-status delivery-scheduling"),
     ("fr", "livraisson", "livraison", "delivery-scheduling"),
     ("fr", "numero de sreie", "numéro de série", "serial-lookup"),
     ("fr", "recouvremnt", "recouvrement", "accounts-receivable"),
@@ -51,7 +52,7 @@ def test_words_of_either_language_are_never_corrected(backend: WhooshBackend, la
 def test_typo_queries_that_find_nothing_show_the_corrected_results(
         backend: WhooshBackend, lang: str, q: str, fix: str, first: str) -> None:
     result = backend.search(q, lang)
-    assert result.corrected and result.suggestion == fix and result.hits[0].id == first
+    assert result.corrected and result.suggestion == fix and result.hits[0].id in first.split()
 
 
 def test_corrections_are_written_as_people_write_them(backend: WhooshBackend) -> None:

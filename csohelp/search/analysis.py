@@ -138,13 +138,21 @@ def stems(lang: str, text: str) -> tuple[str, ...]:
 Synonyms = dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]
 
 
+def singular(word: str) -> str:
+    """A word without a plural s or x, to match synonyms in either number (chèques, cheque)."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" and word[-2] != "s" else word
+
+
 def synonym_table(groups: list[list[str]]) -> Synonyms:
-    """First word -> [(phrase words, the words of every phrase of its group)], longest first."""
+    """First word -> [(phrase words in the singular, the words of every phrase of its group)],
+    longest first."""
     table: Synonyms = {}
     for group in groups:
         phrases = tuple(words for words in (tuple(plain_words(p)) for p in group) if words)
         for words in phrases:
-            table.setdefault(words[0], []).append((words, phrases))
+            if len(words) == 1 and words[0] in all_stopwords():
+                continue  # "dû" folds to "du": the article must not mean "amount owing"
+            table.setdefault(singular(words[0]), []).append((tuple(map(singular, words)), phrases))
     for entries in table.values():
         entries.sort(key=lambda e: -len(e[0]))
     return table

@@ -11,9 +11,10 @@ a long unrelated query is not a match, and out-of-scope questions get the no-res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from .analysis import fold
+from .analysis import fold, stems
 
 BAR = 0.5  # share of the query's weighted words a topic must match to be shown at all
 STRONG = 1.0  # title or keywords, the word itself or a synonym
@@ -32,7 +33,17 @@ FILLER = frozenset(fold(w) for w in """
     bonjour allo info infos information informations question questions obtenir chose combien
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
+    seulement encore toujours deja aussi juste vraiment urgent svp peuvent pourrais pourriez
+    pourrait veut veulent faut
+    only still yet already always also just really urgent pls
 """.split())
+GENERIC_WEIGHT = 0.5
+# Everyday verbs: they say what to do, and only a little about which topic (fr and en).
+GENERIC = """
+    changer modifier mettre ajouter voir afficher envoyer utiliser accepter prendre donner
+    trouver chercher
+    change modify update add see view send use accept take give ask find look make put
+""".split()
 
 
 @dataclass
@@ -53,11 +64,20 @@ class Need:
     probes: list[Probe] = field(default_factory=list)
 
 
-def weight_of(words: tuple[str, ...]) -> float:
-    """How much a concept's words say about the topic wanted (filler and numbers little)."""
+def weight_of(words: tuple[str, ...], own_stems: tuple[str, ...], lang: str) -> float:
+    """How much a concept's words say about the topic wanted (filler and numbers little,
+    everyday verbs such as "changer" or "find" half)."""
     if all(w in FILLER or w.isdigit() for w in words):
         return LIGHT
+    if own_stems and all(t in generic_stems(lang) for t in own_stems):
+        return GENERIC_WEIGHT
     return 1.0
+
+
+@cache
+def generic_stems(lang: str) -> frozenset[str]:
+    """The stems of GENERIC in a language's analysis (so every form of the verb counts)."""
+    return frozenset(t for w in GENERIC for t in stems(lang, w))
 
 
 def probe_strength(fieldname: str, alternative_weight: float) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 from whoosh.query import Term
 
 from ..errors import QueryError
-from .analysis import OTHER, Synonyms, all_stopwords, plain_words, stems
+from .analysis import OTHER, Synonyms, all_stopwords, plain_words, singular, stems
 from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
 from .index import OpenIndex
 from .scoring import Clause
@@ -100,9 +100,10 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     concepts: list[Concept] = []
     i = 0
     while i < len(words):
-        for phrase, group in synonyms.get(words[i], []):
-            if tuple(words[i:i + len(phrase)]) == phrase:
-                concept = Concept(phrase, {phrase: 1.0})
+        for phrase, group in synonyms.get(singular(words[i]), []):
+            typed = tuple(words[i:i + len(phrase)])
+            if tuple(map(singular, typed)) == phrase:
+                concept = Concept(typed, {typed: 1.0})
                 for other in group:
                     concept.alternatives.setdefault(other, 0.9)
                 concepts.append(concept)
@@ -125,7 +126,8 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
         if len(concept.alternatives) == 1 and all(w in stop for w in concept.words):
             continue  # "est", "will": a stop word of either language says nothing (but "s/n" does)
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
-        need = Need(weight_of(concept.words), stems(lang, " ".join(concept.words)))
+        own = stems(lang, " ".join(concept.words))
+        need = Need(weight_of(concept.words, own, lang), own)
         for alternative, weight in concept.alternatives.items():
             text = " ".join(alternative)
             own, other = stems(lang, text), stems(OTHER[lang], text)
