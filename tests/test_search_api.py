@@ -215,3 +215,10 @@ def test_cli_search_says_when_it_shows_corrected_results(built_project,
     assert "showing results for: payment" in out and "payment-methods-and-terms" in out
     assert main(["search", "paymnet", "--lang", "en", "--exact", "--root", str(built_project)]) == 0
     assert capsys.readouterr().out.startswith("0 result(s) for 'paymnet'")
+
+
+@pytest.mark.parametrize("mark", ["\u2066", "\u2067", "\u2068", "\u2069", "\u061c", "\u202e"])
+def test_bidi_controls_never_reach_the_results_page(client: httpx.Client, mark: str) -> None:
+    """An isolate or override echoed with the query would reorder the page's text around it."""
+    page = client.get("/en/search/", params={"q": f"invoice{mark}dispute"})
+    assert page.status_code == 200 and mark not in page.text

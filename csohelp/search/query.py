@@ -32,7 +32,7 @@ FIELDS: list[tuple[str, float, bool]] = [
 ]
 SHORT_FIELDS = {"title", "keywords", "xtitle", "xkeywords"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 TOO_LONG = {
     "fr": f"La recherche est trop longue : {MAX_CHARS} caractères au plus.",
