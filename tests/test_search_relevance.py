@@ -72,3 +72,11 @@ def test_spelling_set_suggests_only_to_help(backend: WhooshBackend, path: Path) 
     assert not [j.q for j in e.spelled_right if j.suggestion is not None], report(e, path.name)
     assert sum(1 for j in e.shown if j.suggestion_ok) >= 0.9 * len(e.shown), report(e, path.name)
     assert sum(1 for j in e.misspelled if e.misspelled_ok(j)) >= 0.9 * len(e.misspelled)
+
+
+def test_final_held_out_set_keeps_its_measured_levels(backend: WhooshBackend) -> None:
+    """Written after tuning and measured once: a floor at what it gave (recall@3 0.917, out of
+    scope 90 %), below issue 10's targets, so that no change makes it worse unseen."""
+    path = REPO / "tests" / "relevance" / "final-untouched.yaml"
+    e = evaluate(backend, load_queries(path))
+    assert e.recall(3) >= 0.91 and e.no_confident_hit >= 0.90, report(e, path.name)
