@@ -95,7 +95,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "contact_phone": "Phone:",
         "contact_form": "Send CSOL a request",
         "request_cta": "Send a request",
-        "request_cta_lead": "Cannot find the answer? Write to CSOL.",
+        "request_cta_lead": "Can't find an answer? Write to CSOL.",
         "request_topic": "Send a request about this topic",
         "copy_label": "Copy link",
         "copy_links": "Short links",

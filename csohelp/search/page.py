@@ -34,7 +34,7 @@ WORDS = {
         "many": "{n} topics for “{q}”.", "prompt": "Type a few words: invoice, order, serial number…",
         "did_you_mean": "Did you mean “{fixed}”?", "results": "Results",
         "showing": "Showing results for “{fixed}”.", "instead": "Search instead for “{typed}”.",
-        "none_help": "Cannot find the answer? Send your question to CSOL:",
+        "none_help": "Can't find an answer? Send your question to CSOL:",
         "request_link": "Send CSOL a request", "or_call": "or call CSOL at",
         "in_category": "Category:", "refine": "Refine the search",
     },
