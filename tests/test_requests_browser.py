@@ -115,7 +115,7 @@ def test_fill_with_an_error_fix_it_submit_and_see_the_reference(browser, form_se
     reference = page.inner_text("#req-reference")
     assert re.fullmatch(r"CSOL-\d{4}-\d{6}", reference)
     assert page.title().startswith("Request recorded")
-    assert "1 866 880-CSOL (1 866 880-2765)" in page.inner_text("article")
+    assert "1-866-880-CSOL (1-866-880-2765)" in page.inner_text("article")
     # Allowed: the form's own 422 (an error page is the point), and Material's language switcher
     # reaching for the sitemap at site_url (127.0.0.1:8000), another origin than this test server.
     unexpected = [p for p in problems if "status of 422" not in p

@@ -127,7 +127,7 @@ def test_the_form_without_javascript_keeps_values_shows_errors_then_confirms(ser
     confirmation = client.get(done.headers["location"])
     reference = re.search(r'id="req-reference">(CSOL-\d{4}-\d{6})<', confirmation.text).group(1)
     assert done.headers["location"] == f"/en/request/?sent={reference}"
-    assert "1 866 880-CSOL (1 866 880-2765)" in confirmation.text
+    assert "1-866-880-CSOL (1-866-880-2765)" in confirmation.text  # English format
     assert 'href="http://www.ibm.com/support/operations"' in confirmation.text
     assert "<title>Request recorded - " in confirmation.text
     # A double click (the same form posted again) gives the same reference, not a second row.

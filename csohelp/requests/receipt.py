@@ -19,7 +19,7 @@ import smtplib
 from email.message import Message
 from typing import Any
 
-from ..content import CONTACT
+from ..content import CONTACT, contact_for
 from .attachments import describe
 from .mail import compose
 from .model import REQUEST_TYPE_LABELS, french_spacing
@@ -89,7 +89,7 @@ def build_receipt(reference: str, data: dict[str, Any], sender: str) -> Message:
     lines = [t["hello"], "", t["intro"].format(reference=reference), "", t["copy"], ""]
     lines += [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
     lines += ["", f"{t['description']}{colon}", str(data.get("description", "")), "", t["not_you"], "",
-              "-- ", f"{t['contact']}{colon} {CONTACT['web']} · {CONTACT['phone']}"]
+              "-- ", f"{t['contact']}{colon} {CONTACT['web']} · {contact_for(lang)['phone']}"]
     # mail.compose writes every header from values it encoded: the client's text is only body.
     return compose(subject=t["subject"].format(reference=reference), sender=("CSO Canada", sender),
                    to=data["email"], reply_to=None, body="\n".join(lines),

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..content import CONTACT
+from ..content import CONTACT, contact_for
 from ..pages import STRINGS as PAGE_STRINGS
 from ..requests.attachments import MAX_FILE_BYTES, MAX_FILES, describe, human_size
 from ..requests.model import MAX, REQUEST_TYPE_LABELS, InvalidRequest, french_spacing
@@ -129,7 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "honeypot_error": "The request could not be sent. Please try again.",
         "rate": "Too many requests sent from your computer. Wait a minute, then try again.",
         "unavailable": ("Your request could not be saved right now. Try again in a few minutes "
-                        f"or call CSOL at {CONTACT['phone']}."),
+                        f"or call CSOL at {contact_for('en')['phone']}."),
         "thanks_title": "Request recorded",
         "thanks_ref": "Help Centre reference:",
         "next_title": "What happens next",
@@ -252,7 +252,8 @@ def render_fragment(template: str, lang: str, **context: Any) -> str:
         "attachments.type": ("file_type", {"names": "{names}"}),
         "attachments.count": ("too_many", {"max_files": MAX_FILES})}).messages(lang)
     return _env.get_template(template).render(
-        lang=lang, t=WORDS[lang], contact=CONTACT, max=MAX, request_types=types, action=form_path(lang),
+        lang=lang, t=WORDS[lang], contact=contact_for(lang), max=MAX, request_types=types,
+        action=form_path(lang),
         sections=layout(values.get("request_type")), key_field=KEY_FIELD, anchor=field_anchor,
         summary_label=summary_label, human_size=human_size, max_files=MAX_FILES,
         max_file_bytes=MAX_FILE_BYTES, **context)
