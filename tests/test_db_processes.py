@@ -22,7 +22,7 @@ from pg_helpers import wait_until
 from test_requests_forward import SmtpServer
 from test_requests_web import FORM, GOOD, open_form
 
-from csohelp.content import CONTACT
+from csohelp.content import contact_for
 
 CSOHELP = str(Path(sys.executable).with_name("csohelp"))
 
@@ -215,7 +215,7 @@ def test_a_database_restart_mid_load_loses_nothing_and_the_server_recovers(built
                 form = browser.post("/en/request/", data={**FORM, **open_form(browser)})
             # The form keeps every value and gives CSOL's phone.
             assert form.status_code == 503 and form.headers["Retry-After"]
-            assert f"call CSOL at {CONTACT['phone']}" in form.text
+            assert f"call CSOL at {contact_for('en')['phone']}" in form.text
             assert 'value="Acme Ltée"' in form.text and "Invoice 42 came twice." in form.text
         finally:
             pg_cluster.start()
