@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 MONTHS = {
@@ -27,3 +28,11 @@ def format_date(day: date, lang: str) -> str:
     if lang == "fr":
         return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
     return f"{month} {day.day}, {day.year}"
+
+
+def french_spacing(text: str) -> str:
+    """Canadian French typography: a no-break space before « : » and inside guillemets, a narrow
+    no-break space before « ? ! ; » (plain spaces are written in the source, this adds them)."""
+    text = re.sub(r" ([:])", "\u00a0\\1", text)
+    text = re.sub(r" ([?!;])", "\u202f\\1", text)
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .content import CONTACT, LANGS, TOPIC_LINK, Corpus, Topic, contact_for
-from .formats import format_date
+from .formats import format_date, french_spacing
 
 # Interface words of the generated pages; topic text itself comes from faq/. French strings are
 # written with plain spaces before « : ; ! ? » and inside guillemets; french_spacing makes them
@@ -105,14 +105,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "request_title": "Send CSOL a request",
     },
 }
-
-
-def french_spacing(text: str) -> str:
-    """Non-breaking spaces where French typography wants them: before « : » (and inside
-    guillemets) a no-break space, before ? ! ; a narrow no-break space."""
-    text = re.sub(r" ([:])", "\u00a0\\1", text)
-    text = re.sub(r" ([?!;])", "\u202f\\1", text)
-    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 STRINGS["fr"] = {key: french_spacing(value) for key, value in STRINGS["fr"].items()}

@@ -51,7 +51,7 @@ def test_hostile_text_is_delivered_as_text_with_exactly_our_headers(store, confi
         (name.replace(" ", ""), DATA["email"])]
     assert [a.addr_spec for a in msg["To"].addresses] == ["csol-intake@example.ca"]
     subject = text.replace("\u2028", " ") if field == "subject" else DATA["subject"]
-    assert msg["Subject"] == f"[{ref}] Demande de service : {subject}"
+    assert msg["Subject"] == f"[{ref}] Demande de service\u00a0: {subject}"
     body = msg.get_content()
     assert text.replace("\r\n", "\n") in body and DATA["description"] in body or field == "description"
     assert "Bcc" not in msg and len(msg.defects) == 0

@@ -9,7 +9,8 @@ import pytest
 from conftest import REPO
 
 from csohelp.content import PHONE, contact_for, load_corpus
-from csohelp.pages import STRINGS, count_label, french_spacing, link_mentions, render_pages
+from csohelp.formats import french_spacing
+from csohelp.pages import STRINGS, count_label, link_mentions, render_pages
 from csohelp.popular import popular_topics, render_popular
 
 FIXTURE = REPO / "tests" / "fixtures" / "faq"

@@ -86,7 +86,7 @@ def test_files_are_stored_forwarded_as_attachments_and_the_receipt_reaches_the_r
                   for p in to_csol.iter_attachments()]
     assert files_sent == [("Facture mars.pdf", "application/pdf", PDF), ("capture.png", "image/png", PNG)]
     body = to_csol.get_body(("plain",)).get_content()
-    assert "Numéro de contrat : CT-2001-7" in body and "Facture mars.pdf (1\u00a0Ko)" in body
+    assert "Numéro de contrat\u00a0: CT-2001-7" in body and "Facture mars.pdf (1\u00a0Ko)" in body
     assert receipt["To"] == "marie@acme.ca" and receipt["Auto-Submitted"] == "auto-generated"
     assert receipt["Subject"] == f"Centre d'aide CSO Canada\u00a0: votre demande {reference}"
     assert receipt["Message-ID"] == f"<{reference}.receipt@cso.example.ca>" and "Reply-To" not in receipt

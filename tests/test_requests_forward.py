@@ -64,13 +64,14 @@ def test_a_request_is_delivered_exactly_once_in_the_clients_language(store, conf
     assert report.sent == [ref, en_ref] and again.sent == []
     assert len(inbox.messages) == 2
     fr, en = inbox.messages
-    assert fr["Subject"] == f"[{ref}] Demande de service : Facture en double"
+    assert fr["Subject"] == f"[{ref}] Demande de service\u00a0: Facture en double"
     assert en["Subject"] == f"[{en_ref}] Service request: Duplicate invoice"
     assert fr["Message-ID"] == message_id(ref, config.sender) == f"<{ref}.request@cso.example.ca>"
     assert inbox.envelopes[0] == ("aide@cso.example.ca", ["csol-intake@example.ca"])
     body = fr.get_payload(decode=True).decode("utf-8")
-    assert "Type de demande : Contestation de facture" in body and "Numéro de facture : INV-42" in body
-    assert "Numéro de client IBM : —" in body and "None" not in body  # an empty field is a dash
+    assert "Type de demande\u00a0: Contestation de facture" in body
+    assert "Numéro de facture\u00a0: INV-42" in body
+    assert "Numéro de client IBM\u00a0: —" in body and "None" not in body  # an empty field is a dash
     assert "Request type: Invoice dispute" in en.get_payload(decode=True).decode("utf-8")
     assert store.counts() == {"queued": 0, "sent": 2, "failed": 0}
 

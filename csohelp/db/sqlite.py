@@ -120,9 +120,6 @@ class SqliteStore(RequestStore):
                 applied.append(migration.version)
         return applied
 
-    def schema_version(self) -> int:
-        return self.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0]
-
     def submit(self, data: dict[str, Any], idempotency_key: str | None = None,
                client: str = "") -> Submission:
         created, digest = now_utc(), body_hash(data)

@@ -26,34 +26,24 @@ from typing import Any
 from ..content import CONTACT
 from ..db import RequestStore, StoredRequest
 from ..errors import CsohelpError
-from .attachments import FileStore, describe, files_dir, load_files
+from .attachments import FileStore, files_dir, load_files
 from .mail import MailError, address, compose
-from .model import REQUEST_TYPE_LABELS
 from .receipt import send_receipt
+from .summary import LABELS as FIELD_LABELS
+from .summary import sent_rows, text_lines
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300.0  # per message: longer than one SMTP conversation may take (30 s per step)
 MAX_BACKOFF = 3600.0
 
+# The words of CSOL's copy around the rows of what was sent (csohelp/requests/summary.py).
 LABELS: dict[str, dict[str, str]] = {
-    "fr": {"subject": "Demande de service", "intro": "Demande reçue par le centre d'aide CSO Canada.",
-           "reference": "Référence", "request_type": "Type de demande", "company": "Entreprise",
-           "customer_number": "Numéro de client IBM", "contact_name": "Nom", "email": "Courriel",
-           "phone": "Téléphone", "language": "Langue de préférence", "invoice": "Numéro de facture",
-           "order": "Numéro de commande", "machine": "Type, modèle et numéro de série",
-           "topic": "Sujet du centre d'aide", "subject_field": "Objet", "description": "Description",
-           "business": "Le client déclare être une entreprise ou un partenaire commercial.",
-           "created_at": "Reçue le (UTC)", "fr": "français", "en": "anglais", "none": "—",
-           "contract_number": "Numéro de contrat", "attachments": "Pièces jointes"},
-    "en": {"subject": "Service request", "intro": "Request received by the CSO Canada Help Centre.",
-           "reference": "Reference", "request_type": "Request type", "company": "Company",
-           "customer_number": "IBM customer number", "contact_name": "Name", "email": "Email",
-           "phone": "Phone", "language": "Preferred language", "invoice": "Invoice number",
-           "order": "Order number", "machine": "Machine type, model and serial number",
-           "topic": "Help Centre topic", "subject_field": "Subject", "description": "Description",
-           "business": "The client states that they are a business or a business partner.",
-           "created_at": "Received (UTC)", "fr": "French", "en": "English", "none": "—",
-           "contract_number": "Contract number", "attachments": "Attachments"},
+    "fr": {"title": "Demande de service", "intro": "Demande reçue par le centre d'aide CSO Canada.",
+           "reference": "Référence", "created_at": "Reçue le (UTC)", "topic": "Sujet du centre d'aide",
+           "business": "Le client déclare être une entreprise ou un partenaire commercial."},
+    "en": {"title": "Service request", "intro": "Request received by the CSO Canada Help Centre.",
+           "reference": "Reference", "created_at": "Received (UTC)", "topic": "Help Centre topic",
+           "business": "The client states that they are a business or a business partner."},
 }
 
 
@@ -109,24 +99,14 @@ def build_message(record: StoredRequest, config: SmtpConfig,
     """The message for CSOL, in the client's language, with the reference in the subject."""
     lang = record.language if record.language in LABELS else "fr"
     t, d = LABELS[lang], record.data
-    refs = d.get("references") or {}
-    type_label = REQUEST_TYPE_LABELS.get(d["request_type"], {}).get(lang, d["request_type"])
-    colon = " :" if lang == "fr" else ":"  # French typography: a space before the colon
-    rows = [
-        ("reference", record.reference), ("created_at", record.created_at),
-        ("request_type", type_label), ("company", d["company"]),
-        ("customer_number", d.get("customer_number")), ("contact_name", d["contact_name"]),
-        ("email", d["email"]), ("phone", d.get("phone")), ("language", t[d["language"]]),
-        ("invoice", refs.get("invoice")), ("order", refs.get("order")), ("machine", refs.get("machine")),
-        ("contract_number", d.get("contract_number")),
-        ("attachments", describe(d.get("attachments"), lang)),
-        ("topic", d.get("topic")), ("subject_field", d["subject"]),
-    ]
-    lines = [t["intro"], ""] + [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
-    lines += ["", t["business"], "", f"{t['description']}{colon}", d["description"], "", "-- ",
-              f"CSOL {CONTACT['web']}"]
+    colon = FIELD_LABELS[lang]["colon"]
+    rows = [("reference", record.reference), ("created_at", record.created_at), *sent_rows(d, lang),
+            ("topic", d.get("topic"))]
+    lines = [t["intro"], "", *text_lines(rows, lang, t)]
+    lines += ["", t["business"], "", f"{FIELD_LABELS[lang]['description']}{colon}", d["description"], "",
+              "-- ", f"CSOL {CONTACT['web']}"]
     # mail.compose encodes every client value itself: nothing here is ever parsed as a header.
-    return compose(subject=f"[{record.reference}] {t['subject']}{colon} {d['subject']}",
+    return compose(subject=f"[{record.reference}] {t['title']}{colon} {d['subject']}",
                    sender=("CSO Canada", config.sender), to=config.recipient,
                    reply_to=(d["contact_name"], d["email"]), body="\n".join(lines),
                    language="fr-CA" if lang == "fr" else "en-CA",

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from ..content import REQUEST_TYPES
 from ..errors import CsohelpError
+from ..formats import french_spacing
 
 # Strict limits per field (characters); the body limit (32 KB) bounds the whole request.
 MAX = {
@@ -217,12 +218,6 @@ class InvalidRequest(CsohelpError):
             template = french_spacing(text[0]) if index == 0 else text[1]
             out[name] = template.format(**ctx)
         return out
-
-
-def french_spacing(text: str) -> str:
-    """Canadian French typography: a non-breaking space before « : ; ! ? » and inside « »."""
-    text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
-    return re.sub(r"« ", "«\u00a0", text)
 
 
 def _kind(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -20,9 +20,10 @@ from email.message import Message
 from typing import Any
 
 from ..content import CONTACT, contact_for
-from .attachments import describe
+from ..formats import french_spacing
 from .mail import compose
-from .model import REQUEST_TYPE_LABELS, french_spacing
+from .summary import LABELS as FIELD_LABELS
+from .summary import sent_rows, text_lines
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_you": ("Si vous n'avez pas envoyé cette demande, vous pouvez ignorer ce message. "
                     "Ce courriel est envoyé automatiquement ; les réponses à ce courriel ne sont pas lues."),
         "contact": "Joindre CSOL",
-        "request_type": "Type de demande", "subject_field": "Objet", "invoice": "Numéro de facture",
-        "order": "Numéro de commande", "contract_number": "Numéro de contrat",
-        "machine": "Type, modèle et numéro de série", "attachments": "Pièces jointes reçues",
-        "company": "Entreprise", "customer_number": "Numéro de client IBM", "contact_name": "Nom",
-        "email": "Courriel", "phone": "Téléphone", "language": "Langue de préférence",
-        "description": "Description", "fr": "français", "en": "anglais", "none": "—",
+        "attachments": "Pièces jointes reçues",
     },
     "en": {
         "subject": "CSO Canada Help Centre: your request {reference}",
@@ -54,12 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_you": ("If you did not send this request, you can ignore this message. "
                     "This email is sent automatically; replies to it are not read."),
         "contact": "Contact CSOL",
-        "request_type": "Request type", "subject_field": "Subject", "invoice": "Invoice number",
-        "order": "Order number", "contract_number": "Contract number",
-        "machine": "Machine type, model and serial number", "attachments": "Files received",
-        "company": "Company", "customer_number": "IBM customer number", "contact_name": "Name",
-        "email": "Email", "phone": "Phone", "language": "Preferred language",
-        "description": "Description", "fr": "French", "en": "English", "none": "—",
+        "attachments": "Files received",
     },
 }
 WORDS["fr"] = {k: french_spacing(v) for k, v in WORDS["fr"].items()}
@@ -75,20 +66,11 @@ def build_receipt(reference: str, data: dict[str, Any], sender: str) -> Message:
     """The receipt for the requester, in their preferred language."""
     lang = data.get("language") if data.get("language") in WORDS else "fr"
     t = WORDS[lang]
-    refs = data.get("references") or {}
-    colon = "\u00a0:" if lang == "fr" else ":"
-    rows = [
-        ("request_type", REQUEST_TYPE_LABELS.get(data.get("request_type", ""), {}).get(lang)),
-        ("subject_field", data.get("subject")), ("invoice", refs.get("invoice")),
-        ("order", refs.get("order")), ("contract_number", data.get("contract_number")),
-        ("machine", refs.get("machine")), ("attachments", describe(data.get("attachments"), lang)),
-        ("company", data.get("company")), ("customer_number", data.get("customer_number")),
-        ("contact_name", data.get("contact_name")), ("email", data.get("email")),
-        ("phone", data.get("phone")), ("language", t.get(str(data.get("language")))),
-    ]
+    fields = FIELD_LABELS[lang]
+    colon = fields["colon"]
     lines = [t["hello"], "", t["intro"].format(reference=reference), "", t["copy"], ""]
-    lines += [f"{t[k]}{colon} {v or t['none']}" for k, v in rows]
-    lines += ["", f"{t['description']}{colon}", str(data.get("description", "")), "", t["not_you"], "",
+    lines += text_lines(sent_rows(data, lang), lang, {"attachments": t["attachments"]})
+    lines += ["", f"{fields['description']}{colon}", str(data.get("description", "")), "", t["not_you"], "",
               "-- ", f"{t['contact']}{colon} {CONTACT['web']} · {contact_for(lang)['phone']}"]
     # mail.compose writes every header from values it encoded: the client's text is only body.
     return compose(subject=t["subject"].format(reference=reference), sender=("CSO Canada", sender),

@@ -8,7 +8,8 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..content import contact_for
-from ..pages import french_spacing, phone_html
+from ..formats import french_spacing
+from ..pages import phone_html
 from .query import SearchResult
 
 WORDS = {

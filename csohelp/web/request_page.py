@@ -9,9 +9,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..content import CONTACT, contact_for
+from ..formats import french_spacing
 from ..pages import STRINGS as PAGE_STRINGS
-from ..requests.attachments import MAX_FILE_BYTES, MAX_FILES, describe, human_size
-from ..requests.model import MAX, REQUEST_TYPE_LABELS, InvalidRequest, french_spacing
+from ..requests.attachments import MAX_FILE_BYTES, MAX_FILES, human_size
+from ..requests.model import MAX, REQUEST_TYPE_LABELS, InvalidRequest
+from ..requests.summary import sent_rows
 
 ASSETS = ('<link rel="stylesheet" href="/assets/csohelp-request.css">'
           '<script src="/assets/csohelp-request.js" defer></script>')
@@ -200,20 +202,21 @@ def form_path(lang: str) -> str:
     return "/request/" if lang == "fr" else "/en/request/"
 
 
+# Where the page's labels differ in name from the rows of csohelp/requests/summary.py.
+PAGE_LABEL = {"invoice": "references.invoice", "order": "references.order", "machine": "references.machine"}
+
+
 def summary_rows(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     """(label, value) of what the client sent (fields left empty omitted), for the confirmation page."""
-    t, refs = WORDS[lang], data.get("references") or {}
-    rows = [
-        (t["request_type"], REQUEST_TYPE_LABELS.get(data.get("request_type", ""), {}).get(lang, "")),
-        (t["subject"], data.get("subject")), (t["description"], data.get("description")),
-        (t["references.invoice"], refs.get("invoice")), (t["references.order"], refs.get("order")),
-        (t["contract_number"], data.get("contract_number")), (t["references.machine"], refs.get("machine")),
-        (t["attachments"], describe(data.get("attachments"), lang)),
-        (t["company"], data.get("company")), (t["customer_number"], data.get("customer_number")),
-        (t["contact_name"], data.get("contact_name")), (t["email"], data.get("email")),
-        (t["phone"], data.get("phone")), (t["language"], t.get("lang_" + str(data.get("language")), "")),
-    ]
-    return [(label, value) for label, value in rows if value]  # what was left empty is not news
+    t, rows = WORDS[lang], []
+    for key, value in sent_rows(data, lang):
+        if key == "language":
+            value = t.get("lang_" + str(data.get("language")), "")
+        if value:  # what was left empty is not news
+            rows.append((t[PAGE_LABEL.get(key, key)], value))
+        if key == "subject":
+            rows.append((t["description"], data.get("description")))
+    return rows
 
 
 # The confirmation shows what was sent only to the browser that sent it: a cookie carries an
