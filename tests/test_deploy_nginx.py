@@ -324,28 +324,3 @@ def test_the_https_variant_passes_nginx_t(built_project, tmp_path):
     block.write_text(render_config(options), "utf-8")
     Nginx(tmp_path, wrapper_conf(tmp_path, [block]), 0).test()
 
-
-def test_topic_pages_nginx_serves_are_still_counted_by_the_app(front, live_server):
-    """nginx mirrors a topic page to the app's /api/views: the owners' figures lose no reads."""
-    import sqlite3
-
-    def views() -> int:
-        live_server.server.config.app.state.owners.recorder.flush()
-        db = sqlite3.connect(live_server.settings.db_url[len("sqlite:///"):])
-        try:
-            found = db.execute("SELECT SUM(views) FROM analytics_views"
-                               " WHERE topic = 'serial-lookup' AND lang = 'en'").fetchone()
-        finally:
-            db.close()
-        return found[0] or 0
-
-    before = views()
-    assert get(front.url, "GET", "/en/inventory/serial-lookup/").status_code == 200
-    assert get(front.url, "GET", "/en/inventory/").status_code == 200  # a category: not a topic
-    assert get(front.url, "GET", "/en/inventory/serial-lookup/",
-               {"User-Agent": "Googlebot/2.1"}).status_code == 200  # a crawler: not a reader
-    deadline = time.monotonic() + 10
-    while views() < before + 1 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)
-    assert views() == before + 1

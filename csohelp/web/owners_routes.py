@@ -31,7 +31,7 @@ from .csrf import expected_origin
 from .errors import error_body
 from .lang import path_lang, request_lang
 from .owners_page import feedback_message_page, include_owners_page
-from .owners_recording import TopicPaths, TopicViews, is_read
+from .owners_recording import TopicViews
 from .security import CSRF_FIELD, RateLimiter, csrf_ok
 from .settings import Settings
 
@@ -238,17 +238,6 @@ def include(app: FastAPI) -> None:
                 service.recorder.search(query, lang, hits, "suggest")
             service.recorder.opened(query, lang, pos, topic)
         return Response(status_code=204)
-
-    topic_at = TopicPaths(app.state)
-
-    @app.get("/api/views", include_in_schema=False)
-    def api_views(request: Request, path: str = "") -> Response:
-        """A topic page nginx served itself (its `mirror`, csohelp/deploy): counted like one the
-        app served. No more than reloading the page would give, so it needs no secret."""
-        found = topic_at(path[:300])
-        if found and service.recorder and is_read(request.headers):
-            service.recorder.viewed(*found)
-        return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
     @app.get("/api/popular")
     def api_popular(request: Request, limit: int = 6) -> Response:
