@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 
 from csohelp.build import build_lock
-from csohelp.search.index import IndexHandle
+from csohelp.search.opened import IndexHandle
 
 FIXTURE = REPO / "tests" / "fixtures" / "faq"
 CSOHELP = str(Path(sys.executable).with_name("csohelp"))

@@ -24,8 +24,12 @@ def publish(link: Path, folder: Path) -> None:
     os.replace(tmp, link)
 
 
-def segment(index: Path, lang: str = "fr") -> Path:
-    (seg,) = (index / lang).glob("*.seg")
+# A segment's files (not one compound file): postings, terms, stored fields.
+SEGMENT_FILES = ("*.pst", "*.trm", "*_stored.col")
+
+
+def segment(index: Path, lang: str = "fr", pattern: str = "*.pst") -> Path:
+    (seg,) = (index / lang).glob(pattern)
     return seg
 
 
@@ -69,14 +73,15 @@ def test_a_damaged_new_index_leaves_the_last_good_one_in_service(served):
     publish(tmp / "search_index", bad_meta)
     answer = search(client, "commande")
     assert answer.status_code == 200 and answer.json()["total"] > 0
-    truncated = tmp / "index-truncated"
-    shutil.copytree(tmp / "index-good", truncated)
-    seg = segment(truncated)
-    os.truncate(seg, seg.stat().st_size // 3)
-    publish(tmp / "search_index", truncated)
-    for q in ("livraison", "contrat", "numéro de série"):
-        answer = search(client, q)
-        assert answer.status_code == 200 and answer.json()["total"] > 0, q
+    for n, pattern in enumerate(SEGMENT_FILES):
+        truncated = tmp / f"index-truncated-{n}"
+        shutil.copytree(tmp / "index-good", truncated)
+        seg = segment(truncated, "fr", pattern)
+        os.truncate(seg, seg.stat().st_size // 3)
+        publish(tmp / "search_index", truncated)
+        for q in ("livraison", "contrat", "numéro de série"):
+            answer = search(client, q)
+            assert answer.status_code == 200 and answer.json()["total"] > 0, (pattern, q)
     assert server.poll() is None
 
 
@@ -85,8 +90,9 @@ def test_a_segment_truncated_under_the_open_index_does_not_kill_the_process(serv
     built = (built_project / "search_index").resolve()
     assert search(client, "facture").json()["total"] > 0
     for lang in ("fr", "en"):
-        seg = segment(tmp / "index-good", lang)
-        os.truncate(seg, 100)
+        for pattern in SEGMENT_FILES:
+            seg = segment(tmp / "index-good", lang, pattern)
+            os.truncate(seg, 100)
     for q in ("commande", "livraison", "contrat de service", "inventaire"):
         try:
             answer = search(client, q)

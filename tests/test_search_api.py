@@ -185,8 +185,14 @@ def test_results_page_suggestion_and_category(client: httpx.Client) -> None:
     assert "payment-methods-and-terms" in page or "/en/billing/payment-methods-and-terms/" in page
     page = client.get("/search/", params={"q": "paymnet", "exact": "1"}).text
     assert "Aucun sujet ne correspond à «\u00a0paymnet\u00a0»." in page and "Affichage" not in page
+    # A misspelled word is a word from elsewhere: the query as typed answers nothing with
+    # confidence, so the corrected one's results are shown at once.
     page = client.get("/en/search/", params={"q": "order staus"}).text
-    assert 'Did you mean “<a href="/en/search/?q=order+status"><strong>order status</strong></a>”?' in page
+    assert "Showing results for “<strong>order status</strong>”." in page
+    # When the query as typed already answers, the correction is only offered.
+    page = client.get("/en/search/", params={"q": "invoice payment termz"}).text
+    assert ('Did you mean “<a href="/en/search/?q=invoice+payment+terms"><strong>invoice payment terms'
+            '</strong></a>”?') in page
     page = client.get("/search/", params={"q": "numéro", "category": "inventory"}).text
     assert '<option value="inventory" selected>' in page
     assert "/billing/" not in re.sub(r"(?s).*<ol", "", page).split("</ol>")[0]

@@ -62,10 +62,18 @@ def test_corrections_are_written_as_people_write_them(backend: WhooshBackend) ->
 
 
 def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend) -> None:
-    # "order" finds topics, "staus" is no word: the typed query is answered, "status" offered.
+    # The typed query already answers ("invoice payment" finds the terms topic): the
+    # correction is offered, the typed query's results are shown.
+    result = backend.search("invoice payment termz", "en")
+    assert result.suggestion == "invoice payment terms" and not result.corrected
+    assert result.hits[0].id == "payment-methods-and-terms"
+    # "staus" is no word at all: "order" alone does not make the typed query answered, so
+    # the corrected query's results are shown at once.
     result = backend.search("order staus", "en")
-    assert result.suggestion == "order status" and not result.corrected
+    assert result.suggestion == "order status" and result.corrected
     assert result.hits[0].id == "order-status"
+    # A correction that answers no better is not offered at all.
+    assert backend.search("order status delivry", "en").suggestion is None
     # Between two equally near words, the one that fits the rest of the query: not "contact".
     assert backend.search("contarct renewal", "en").suggestion == "contract renewal"
 

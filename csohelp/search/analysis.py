@@ -21,7 +21,17 @@ OTHER = {"fr": "en", "en": "fr"}
 WORD = r"\w+(?:['’]\w+)*"
 WORD_RE = re.compile(WORD)
 # Whoosh's French list lacks these frequent words (its "les" would otherwise stem to "le").
-EXTRA_STOPWORDS = {"fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir")}
+EXTRA_STOPWORDS = {
+    "fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir"),
+    # English contractions: "hasn't" says as little as "has not".
+    "en": tuple(f"{w}n't" for w in ("has", "have", "had", "does", "do", "did", "is", "are", "was",
+                                     "were", "wo", "ca", "could", "should", "would"))
+    + ("can't", "i'm", "i've", "i'll", "i'd", "we're", "we've", "we'll", "you're", "it's",
+       "that's", "there's", "what's", "where's", "who's", "they're"),
+}
+# Words the stemmer would merge with another meaning: a printer ("imprimante") is not printing
+# ("imprimer", the support plan's PDF).
+UNSTEMMED = {"fr": frozenset({"imprimante", "imprimantes"})}
 ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 
 
@@ -86,8 +96,24 @@ def analyzer(lang: str, stem_cache: int | None = 100_000) -> Analyzer:
     """
     chain = RegexTokenizer(WORD) | LowercaseFilter() | ElisionFilter() | FoldFilter()
     chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
-    chain = chain | StemFilter(lang="fr" if lang == "fr" else "en", cachesize=stem_cache)
-    return chain | PluralFilter() if lang == "fr" else chain
+    if lang == "fr":
+        chain = chain | FeminineFilter()
+    chain = chain | StemFilter(lang="fr" if lang == "fr" else "en", ignore=UNSTEMMED.get(lang),
+                               cachesize=stem_cache)
+    return chain | FoldFilter() | PluralFilter() if lang == "fr" else chain
+
+
+class FeminineFilter(Filter):
+    """Gives a folded feminine participle its accent back for the stemmer (personnalisee ->
+    personnalisée -> personnalis, as personnaliser): without it "-ee" stems apart."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if len(t.text) > 4 and t.text.endswith("ee"):
+                t.text = t.text[:-2] + "ée"
+            elif len(t.text) > 5 and t.text.endswith("ees"):
+                t.text = t.text[:-3] + "ées"
+            yield t
 
 
 class PluralFilter(Filter):

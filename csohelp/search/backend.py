@@ -9,14 +9,14 @@ from pathlib import Path
 
 from ..content import LANGS
 from ..errors import QueryError
-from .analysis import plain_words
-from .index import IndexHandle, OpenIndex, TopicDoc, build_index
+from .index import TopicDoc, build_index
+from .opened import IndexHandle, OpenIndex
 from .query import (
-    MAX_WORDS,
     QueryCache,
     SearchResult,
     clean_query,
     concepts_of,
+    query_words,
     run_search,
     run_suggest,
     whoosh_query,
@@ -132,7 +132,7 @@ class WhooshBackend(SearchBackend):
 
     def ranked_ids(self, query: str, lang: str, depth: int = 10) -> list[str]:
         ix = self._open()
-        words = plain_words(clean_query(query, lang))[:MAX_WORDS]
+        words = query_words(clean_query(query, lang))
         clauses, _marks, _needs = whoosh_query(concepts_of(words, ix.synonyms), lang)
         with ix.searching(lang) as searcher:
             best, _total = ix.scorers[lang].top(searcher, clauses, depth)

@@ -10,6 +10,7 @@ a long unrelated query is not a match, and out-of-scope questions get the no-res
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from .analysis import fold, stems
 
 BAR = 0.5  # share of the query's weighted words a topic must match to be shown at all
+KNOWN_BAR = 0.4  # the same when every word is one the help center or everyday language uses
 STRONG = 1.0  # title or keywords, the word itself or a synonym
 FUZZY = 0.8  # title or keywords through a completion of an unfinished word
 WEAK = 0.4  # summary or body only
@@ -25,6 +27,18 @@ EVERYWHERE = 0.95  # a word in (nearly) every topic's body says nothing of the t
 LIGHT = 0.2  # weight of filler words and bare numbers
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
+# Words the help center never uses, in either language. A specific one ("pizza", "passport")
+# says the question is about something else and weighs ALIEN; an everyday one ("team",
+# "next", "mois") is the context of a sentence and weighs CONTEXT.
+ALIEN = 2.1  # more than two matched words together: it decides a short query
+LONG_ALIEN = 0.5
+ALIEN_QUERY = 4  # meaningful concepts of a query where ALIEN applies
+CONTEXT = 0.3
+BODY_ONLY = 0.3  # a word only of topics' bodies: context too
+SHORT_QUERY = 2  # meaningful concepts of a short query (see weigh_needs)
+SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
+EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
+CAP = 3.0  # a topic matching this much of the weight answers however long the question
 SHORT_FIELDS = frozenset({"title", "keywords", "xtitle", "xkeywords"})
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
 FILLER = frozenset(fold(w) for w in """
@@ -33,16 +47,17 @@ FILLER = frozenset(fold(w) for w in """
     bonjour allo info infos information informations question questions obtenir chose combien
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
-    seulement encore toujours deja aussi juste vraiment urgent svp peuvent pourrais pourriez
-    pourrait veut veulent faut
+    seulement encore toujours deja aussi juste vraiment urgent svp peuvent pourrais pourriez si there hey
+    pourrait veut veulent faut quoi
     only still yet already always also just really urgent pls
 """.split())
 GENERIC_WEIGHT = 0.5
 # Everyday verbs: they say what to do, and only a little about which topic (fr and en).
 GENERIC = """
     changer modifier mettre ajouter voir afficher envoyer utiliser accepter prendre donner
-    trouver chercher
+    trouver chercher passer retirer enlever supprimer créer ouvrir soumettre
     change modify update add see view send use accept take give ask find look make put
+    switch remove delete create open submit
 """.split()
 
 
@@ -61,6 +76,9 @@ class Need:
 
     weight: float
     stems: tuple[str, ...] = ()  # the concept's own words, stemmed in the reader's language
+    words: tuple[str, ...] = ()  # the concept's words as typed (folded)
+    synonyms: bool = False  # the concept has equivalents in the synonym table
+    alien: bool = False  # a specific word the help center never uses (pizza, passport)
     probes: list[Probe] = field(default_factory=list)
 
 
@@ -87,18 +105,60 @@ def probe_strength(fieldname: str, alternative_weight: float) -> float:
     return WEAK
 
 
-def weigh_common(scorer: Any, searcher: Any, needs: list[Need]) -> None:
-    """Words in the body of (nearly) every topic (IBM, CSOL) say little: they weigh LIGHT."""
+def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool],
+                everyday: Callable[[str], float], slipped: Callable[[str], bool]) -> None:
+    """Weigh each concept by what it says about the topic wanted: a word of some topic's title or
+    keywords (or of the synonym table) counts fully; a word only of bodies, or an everyday word
+    the help center never uses, is context; a specific word it never uses (pizza, passport)
+    says the question is about something else; a word of (nearly) every topic says nothing."""
+    weights = [n.weight for n in needs]
+    # In a short query every word is what it is about: an everyday word the help center never
+    # uses ("statut de mon vol", "numéro de série de ma voiture") is no mere context there.
+    meaningful = sum(1 for n in needs if n.weight > LIGHT)
+    short = meaningful <= SHORT_QUERY
+    # A word from elsewhere decides a query of a few words ("amazon order tracking"); in a
+    # long question it is more likely the client's context ("our storage array").
+    alien = ALIEN if meaningful <= ALIEN_QUERY else LONG_ALIEN
     for need in needs:
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
+            continue
+        found = {p.field for p in need.probes
+                 if all(scorer.share(searcher, p.field, t) > 0 for t in p.terms)}
+        if need.weight <= LIGHT or found & SHORT_FIELDS:
+            continue
+        if need.synonyms and not found:
+            # Words the synonym table knows but no topic uses: jobs, a share price, repairs.
+            need.weight, need.alien = ALIEN, True
+        elif need.synonyms:
+            continue
+        elif found or any(knows(w) for w in need.words):
+            need.weight = min(need.weight, BODY_ONLY)
+        elif all(everyday(w) >= EVERYDAY for w in need.words):
+            if not short:
+                need.weight = min(need.weight, CONTEXT)
+            else:
+                need.weight, need.alien = alien, True
+        elif all(slipped(w) for w in need.words):
+            need.weight = LIGHT  # a stop word mistyped: "wher is my order", "whos eligible"
+        elif all(len(w) < SHORT_WORD for w in need.words):
+            need.weight = min(need.weight, CONTEXT)  # a fragment ("bil"): too short to tell
+        else:
+            need.weight, need.alien = alien, True
+    if all(n.weight <= LIGHT for n in needs):
+        # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
+        for need, weight in zip(needs, weights, strict=True):
+            need.weight = weight
 
 
 def coverages(scorer: Any, searcher: Any, docnums: list[int],
               needs: list[Need]) -> dict[int, tuple[float, bool]]:
     """Per document: the weighted share of needs it matches, and whether one matched its title
     or keywords. Each probe is looked up once for all the candidates (binary searches)."""
-    total = sum(n.weight for n in needs)
+    # Long questions: matching CAP of the help center's words is enough; a word from
+    # elsewhere always counts in full.
+    total = (min(sum(n.weight for n in needs if not n.alien), CAP)
+             + sum(n.weight for n in needs if n.alien))
     got = dict.fromkeys(docnums, 0.0)
     strong = dict.fromkeys(docnums, False)
     for need in needs:
@@ -117,12 +177,17 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
         for d in docnums:
             got[d] += need.weight * best[d]
             strong[d] = strong[d] or best[d] > WEAK
-    return {d: (got[d] / total if total else 0.0, strong[d]) for d in docnums}
+    return {d: (min(1.0, got[d] / total) if total else 0.0, strong[d]) for d in docnums}
 
 
-def confident(scored: list[tuple[int, float, float, bool]]) -> list[tuple[int, float, float]]:
-    """Hits (docnum, score, coverage) that answer the query, best first, without the long tail."""
-    kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= BAR]
+def confident(scored: list[tuple[int, float, float, bool]],
+              needs: list[Need]) -> list[tuple[int, float, float]]:
+    """Hits (docnum, score, coverage) that answer the query, best first, without the long tail.
+
+    A query made only of the help center's words (and everyday ones) is about it: a topic
+    covering KNOWN_BAR of it may answer. One with a word from elsewhere needs BAR."""
+    bar = BAR if any(n.alien for n in needs) else KNOWN_BAR
+    kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= bar]
     if not kept:
         return []
     kept.sort(key=lambda h: -h[1])

@@ -6,23 +6,18 @@ import json
 import logging
 import multiprocessing
 import os
-import queue
 import re
 import shutil
-import threading
 import time
-import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
@@ -30,19 +25,14 @@ from ..errors import BuildError
 from .analysis import (
     OTHER,
     WORD_RE,
-    Synonyms,
     analyzer,
     fold,
-    plain_words,
     spell_analyzer,
-    synonym_table,
 )
-from .scoring import Scorer
-from .spelling import Vocabulary
 
 log = logging.getLogger(__name__)
 META = "meta.json"
-RETRY_FAILED = 30.0  # seconds before a published index that failed to open is tried again
+
 # Short fields (titles, keywords) are barely normalised by length: a long title is not worse.
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.3, keywords_B=0.3, xtitle_B=0.3, xkeywords_B=0.3)
 FORMAT = 1
@@ -178,7 +168,9 @@ def _build_language(docs: list[TopicDoc], folder: Path) -> dict[str, Counter]:
     folder.mkdir()
     display: dict[str, Counter] = {}
     ix = whoosh_index.create_in(str(folder), schema(lang))
-    writer = ix.writer(limitmb=256)
+    # Separate segment files, not one compound file: without mmap (see OpenIndex) every read of
+    # a compound file goes through a Python-level read(); plain files read in C.
+    writer = ix.writer(limitmb=256, compound=False)
     for doc in docs:
         document = _document(doc, lang)
         _count_spellings(document["spell"], display)
@@ -213,165 +205,3 @@ def index_stage(corpus: Corpus, paths: Any, new_site: Path, stamp: str) -> tuple
     except OSError as exc:
         raise BuildError(f"search index: {exc}") from exc
     return dest, Path(paths.index)
-
-
-class OpenIndex:
-    """One published index, opened: its metadata, a searcher per thread and language, scorers."""
-
-    def __init__(self, path: Path, meta: dict[str, Any]):
-        self.meta = meta
-        self.version: str = meta["version"]
-        self.topics: dict[str, dict[str, Any]] = {t["id"]: t for t in meta["topics"]}
-        self.aliases: dict[str, str] = {a: t["id"] for t in meta["topics"] for a in t["aliases"]}
-        # Derived once per index, not per query: read by every request thread.
-        self.category_ids = {c["id"] for c in meta["categories"]} | {t["category"] for t in meta["topics"]}
-        self.synonyms: Synonyms = synonym_table(meta["synonyms"])
-        # No mmap: a segment truncated on disk would raise SIGBUS on a mapped read and kill the
-        # whole server; plain reads raise an exception we can handle.
-        self._indexes = {lang: FileStorage(str(path / lang), supports_mmap=False, readonly=True).open_index()
-                         for lang in LANGS}
-        self._pools: dict[str, queue.LifoQueue] = {lang: queue.LifoQueue() for lang in LANGS}
-        self._created = dict.fromkeys(LANGS, 0)
-        self._opened: list[Any] = []
-        # Without mmap each searcher holds its segment files open: close them when this index is
-        # dropped without close() (a retired index, a backend a test let go).
-        weakref.finalize(self, _close_searchers, self._opened)
-        self._lock = threading.Lock()
-        self._vocabularies: dict[str, Vocabulary] = {}
-        # Shared by all threads: BM25 length factors, idf and decoded postings (read-only use).
-        self.scorers = {}
-        for lang in LANGS:
-            with self.searching(lang) as searcher:
-                self.scorers[lang] = Scorer(searcher, WEIGHTING)
-
-    @classmethod
-    def open(cls, path: Path) -> OpenIndex:
-        """Open the index folder at path (a resolved, complete build) and read all of it once."""
-        opened = cls(path, json.loads((path / META).read_text("utf-8")))
-        try:
-            opened.verify()
-        except BaseException:
-            opened.close()
-            raise
-        return opened
-
-    def verify(self) -> None:
-        """Read every stored document and every term's postings: a damaged file fails here, before
-        the index is put in service, rather than in the middle of a query."""
-        for lang in LANGS:
-            with self.searching(lang) as searcher:
-                reader = searcher.reader()
-                for _ in reader.all_stored_fields():
-                    pass
-                for field, term in reader.all_terms():
-                    reader.postings(field, term).all_ids()
-
-    @contextmanager
-    def searching(self, lang: str) -> Iterator[Any]:
-        """A searcher of a language for this thread alone, returned to a small pool afterwards.
-
-        Whoosh readers seek in shared files, so threads must not share one; a searcher per
-        thread would map the index once per server thread (40), hence a pool of a few.
-        """
-        pool = self._pools[lang]
-        try:
-            searcher = pool.get_nowait()
-        except queue.Empty:
-            with self._lock:
-                create = self._created[lang] < SEARCHERS
-                self._created[lang] += create
-            if create:
-                searcher = self._indexes[lang].searcher(weighting=WEIGHTING)
-                with self._lock:
-                    self._opened.append(searcher)
-            else:
-                searcher = pool.get()
-        try:
-            yield searcher
-        finally:
-            pool.put(searcher)
-
-    def vocabulary(self, lang: str) -> Vocabulary:
-        """The spelling vocabulary of a language, read on first use (typos, "did you mean")."""
-        found = self._vocabularies.get(lang)
-        if found is None:
-            with self._lock:
-                found = self._vocabularies.get(lang)
-                if found is None:
-                    reader = self._indexes[lang].reader()
-                    try:
-                        extra = (w for group in self.meta["synonyms"] for p in group for w in plain_words(p))
-                        found = self._vocabularies[lang] = Vocabulary(reader, extra=extra)
-                    finally:
-                        reader.close()
-        return found
-
-    def close(self) -> None:
-        """Release every thread's searchers' files."""
-        with self._lock:
-            for searcher in self._opened:
-                searcher.close()
-            self._opened.clear()
-
-
-def _close_searchers(searchers: list[Any]) -> None:
-    """Close every searcher in the list (an OpenIndex's finalizer)."""
-    while searchers:
-        searchers.pop().close()
-
-
-class IndexHandle:
-    """The published index at a path (usually the `search_index` symlink), reopened when it moves.
-
-    Each call to `current()` costs one readlink/stat: a rebuild swaps the symlink, and the next
-    query opens the new index while queries already running finish on the old one.
-    """
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._open: OpenIndex | None = None
-        self._retired: list[OpenIndex] = []
-        self._failed: tuple[tuple, float] | None = None  # a published index that did not open
-        self.problem: str | None = None  # why the published index is not the one in service
-
-    def _probe(self) -> tuple | None:
-        """Where the index lives now and its marker's identity; None when there is none."""
-        try:
-            target = os.path.realpath(self.path)
-            st = os.stat(os.path.join(target, META))
-        except OSError:
-            return None
-        return (target, st.st_ino, st.st_mtime_ns)
-
-    def current(self) -> OpenIndex | None:
-        """The open index, reopened if the published one changed; None when none is published."""
-        key = self._probe()
-        if key is None:
-            return self._open
-        if key != self._key:
-            with self._lock:
-                if key != self._key and not self._failed_recently(key):
-                    try:
-                        fresh = OpenIndex.open(Path(key[0]))
-                    except Exception as exc:  # noqa: BLE001 - any damage: keep the last good index
-                        self._failed = (key, time.monotonic())
-                        self.problem = f"{key[0]}: {type(exc).__name__}: {exc}"[:300]
-                        log.error("search index %s cannot be opened (%s: %s); %s", key[0],
-                                  type(exc).__name__, exc, "still serving the previous one"
-                                  if self._open else "search is unavailable")
-                        return self._open
-                    self._failed, self.problem = None, None
-                    if self._open is not None:
-                        # Keep the previous one open a while: requests may still be reading it.
-                        self._retired.append(self._open)
-                        while len(self._retired) > 2:
-                            self._retired.pop(0).close()
-                    self._open, self._key = fresh, key
-        return self._open
-
-    def _failed_recently(self, key: tuple) -> bool:
-        """The same published index failed less than RETRY_FAILED s ago: do not reread it per query."""
-        return (self._failed is not None and self._failed[0] == key
-                and time.monotonic() - self._failed[1] < RETRY_FAILED)

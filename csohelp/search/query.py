@@ -14,14 +14,22 @@ from whoosh.query import Term
 
 from ..errors import QueryError
 from .analysis import OTHER, Synonyms, all_stopwords, plain_words, singular, stems
-from .confidence import Need, Probe, confident, coverages, probe_strength, weigh_common, weight_of
-from .index import OpenIndex
+from .confidence import (
+    Need,
+    Probe,
+    confident,
+    coverages,
+    probe_strength,
+    weigh_needs,
+    weight_of,
+)
+from .opened import OpenIndex
 from .scoring import Clause
 from .snippets import snippet
-from .spelling import display_query
+from .spelling import display_query, everyday_frequency, slipped_stopword
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
-MAX_WORDS = 12  # words beyond this add cost, not precision
+MAX_WORDS = 12  # meaningful words beyond this add cost, not precision
 CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
 CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
 COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word
@@ -95,6 +103,20 @@ def clean_query(text: str | None, lang: str) -> str:
     return " ".join(text.split())
 
 
+def query_words(text: str) -> list[str]:
+    """The query's plain words up to MAX_WORDS meaningful ones: the stop words of a long
+    question ("we need the next shipment to go to...") do not use up the allowance."""
+    stop = all_stopwords()
+    words: list[str] = []
+    meaningful = 0
+    for word in plain_words(text):
+        meaningful += word not in stop
+        if meaningful > MAX_WORDS:
+            break
+        words.append(word)
+    return words
+
+
 def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     """Group the query's words into concepts, expanding synonym phrases (longest match first)."""
     concepts: list[Concept] = []
@@ -127,7 +149,8 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
             continue  # "est", "will": a stop word of either language says nothing (but "s/n" does)
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
         own = stems(lang, " ".join(concept.words))
-        need = Need(weight_of(concept.words, own, lang), own)
+        need = Need(weight_of(concept.words, own, lang), own, concept.words,
+                    synonyms=len(concept.alternatives) > 1)
         for alternative, weight in concept.alternatives.items():
             text = " ".join(alternative)
             own, other = stems(lang, text), stems(OTHER[lang], text)
@@ -200,11 +223,12 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     if not clauses:
         return Ranked([], marks)
     scorer = ix.scorers[lang]
-    weigh_common(scorer, searcher, needs)
+    weigh_needs(scorer, searcher, needs, ix.knows, lambda w: everyday_frequency().get(w, 0.0),
+                slipped_stopword)
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
     covered = coverages(scorer, searcher, [d for d, _ in best], needs)
     scored = [(d, s, *covered[d]) for d, s in best]
-    return Ranked(confident(scored), marks)
+    return Ranked(confident(scored, needs), marks)
 
 
 def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None,
@@ -218,7 +242,7 @@ def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | 
     started = time.perf_counter()
     if category is not None and category not in ix.category_ids:
         raise QueryError(BAD_CATEGORY)
-    words = plain_words(text)[:MAX_WORDS]
+    words = query_words(text)
     last = words[-1] if prefix and words and not text[-1:].isspace() else None
     direct = _direct_topic(ix, text)
     suggestion, corrected = None, False

@@ -9,15 +9,13 @@ per posting against precomputed BM25 length factors: the ranking is Whoosh's, th
 
 from __future__ import annotations
 
-import bisect
-import heapq
-import itertools
 import threading
-from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query import Phrase
 from whoosh.scoring import BM25F
@@ -35,63 +33,87 @@ class Clause:
 
 
 class PostingsCache:
-    """Decoded postings (doc numbers, term frequencies) per leaf and term, least recently used out."""
+    """Decoded postings and phrase matches, least recently used out, within a budget of entries."""
 
     def __init__(self, budget: int = POSTINGS_BUDGET):
         self.budget = budget
         self._size = 0
-        self._data: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self._data: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self.loaded = False  # every term of the scored fields was put here (OpenIndex.verify)
+        self.dropped = 0  # entries dropped for the budget since
 
-    def get(self, reader: Any, leaf: int, field: str, term: str) -> tuple[array, array]:
-        """The postings of field:term in one leaf reader (empty arrays for an unknown term)."""
-        key = (leaf, field, term)
+    def get(self, searcher: Any, field: str, term: str) -> Postings:
+        """The postings of field:term over all the searcher's leaves (empty for an unknown term)."""
+        if self.loaded and not self.dropped and (field, term) not in self._data:
+            # Every term of the index was loaded at open and none was dropped: a word not
+            # here is in no document, and looking it up in the segment files is wasted.
+            return EMPTY
+        # Unknown words are not kept: typed words are unbounded, the index's are not.
+        return self.remember((field, term), lambda: decode_postings(searcher, field, term),
+                             keep_empty=False)
+
+    def remember(self, key: tuple, compute: Callable[[], Any], keep_empty: bool = True) -> Any:
+        """The cached value of key, or compute and keep it (an array or a pair of arrays)."""
         with self._lock:
             found = self._data.get(key)
             if found is not None:
                 self._data.move_to_end(key)
                 return found
-        found = decode_postings(reader, field, term)
-        if not found[0]:
-            # Not kept: unknown words cost no budget, so caching them would grow without bound.
+        found = compute()
+        size = len(found[0]) if isinstance(found, tuple) else len(found)
+        if not size and not keep_empty:
             return found
         with self._lock:
-            if key not in self._data:  # another thread may have decoded it meanwhile
+            if key not in self._data:  # another thread may have computed it meanwhile
                 self._data[key] = found
-                self._size += len(found[0])
+                self._size += max(1, size)
             while self._size > self.budget and len(self._data) > 1:
-                _, (ids, _w) = self._data.popitem(last=False)
-                self._size -= len(ids)
+                self.dropped += 1
+                _, old = self._data.popitem(last=False)
+                self._size -= max(1, len(old[0]) if isinstance(old, tuple) else len(old))
         return found
 
 
-def decode_postings(reader: Any, field: str, term: str) -> tuple[array, array]:
-    """Doc numbers and weights of a term, a block at a time on Whoosh's W3 codec."""
-    ids, weights = array("I"), array("f")
-    if (field, term) not in reader:
-        return ids, weights
-    m = reader.postings(field, term)
-    if type(m) is W3LeafMatcher:
-        # Whole blocks: one unpickle per 128 postings instead of three calls per posting.
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(m._weights)
-            m._next_block()
-    else:  # inlined single postings, deletions filtered: the generic (slow, rare) way
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-    return ids, weights
+Postings = tuple[np.ndarray, np.ndarray]  # ascending document numbers, term weights
+EMPTY: Postings = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def decode_postings(searcher: Any, field: str, term: str) -> Postings:
+    """Doc numbers (index-wide) and weights of a term, a block at a time on Whoosh's W3 codec."""
+    ids: list[int] = []
+    weights: list[float] = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (field, term) not in reader:
+            continue
+        m = reader.postings(field, term)
+        start = len(ids)
+        if type(m) is W3LeafMatcher:
+            # Whole blocks: one unpickle per 128 postings instead of three calls per posting.
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                ids.extend(m._ids)
+                weights.extend(m._weights)
+                m._next_block()
+        else:  # inlined single postings, deletions filtered: the generic (slow, rare) way
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+        if offset:
+            ids[start:] = [d + offset for d in ids[start:]]
+    # One conversion per term, not per block: most terms have a single short block.
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 class Scorer:
     """BM25F of one index language: length factors, idf and decoded postings, shared by all threads.
 
     Every method takes the calling thread's own searcher: Whoosh readers seek in shared files,
-    so threads must not share one.
+    so threads must not share one. Scores are summed in numpy arrays: one vector operation
+    per term instead of a Python step per posting.
     """
 
     def __init__(self, searcher: Any, weighting: BM25F):
@@ -104,41 +126,43 @@ class Scorer:
         self._norms = {name: self._field_norms(searcher, name, weighting._field_B.get(name, weighting.B))
                        for name, fieldobj in searcher.schema.items() if fieldobj.scorable}
 
-    def _field_norms(self, searcher: Any, field: str, B: float) -> list[float]:
+    def _field_norms(self, searcher: Any, field: str, B: float) -> np.ndarray:
         """K1 * ((1 - B) + B * length / average length) per document (BM25's length factor)."""
         avg = searcher.avg_field_length(field) or 1
-        norms = [0.0] * self.doccount
+        lengths = np.zeros(self.doccount, dtype=np.float64)
         for leaf, offset in searcher.leaf_searchers():
             length = leaf.reader().doc_field_length
             for d in range(leaf.doc_count_all()):
-                norms[offset + d] = self.K1 * ((1 - B) + B * (length(d, field) or 0) / avg)
-        return norms
+                lengths[offset + d] = length(d, field) or 0
+        return self.K1 * ((1 - B) + B * lengths / avg)
 
-    def _add_term(self, searcher: Any, acc: list[float], field: str, term: str, boost: float,
-                  only: set[int] | None = None) -> None:
-        """Add boost * BM25(field:term) to every document's score."""
+    def preload(self, searcher: Any, field: str, term: str | bytes) -> bool:
+        """Decode a scored field's term into the cache (False for a field that is not scored)."""
+        if field not in self._norms:
+            return False
+        # The reader lists terms as UTF-8 bytes; queries look them up as text.
+        self.cache.get(searcher, field, term.decode("utf-8") if isinstance(term, bytes) else term)
+        return True
+
+    def _add_term(self, searcher: Any, acc: np.ndarray, field: str, term: str, boost: float,
+                  only: np.ndarray | None = None) -> None:
+        """Add boost * BM25(field:term) to every document's score (only those of `only`, sorted)."""
+        ids, weights = self.cache.get(searcher, field, term)
+        if not len(ids):
+            return
         idf = self._idf.get((field, term))
-        if idf is None:
-            if (field, term) not in searcher.reader():
-                return  # nothing kept for it: typed words are unbounded, the index's are not
+        if idf is None:  # (only the index's own terms: bounded)
             idf = self._idf[(field, term)] = self.weighting.idf(searcher, field, term)
-        norm = self._norms[field]
-        c = boost * idf * (self.K1 + 1)
-        for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
-            ids, weights = self.cache.get(sub.reader(), leaf, field, term)
-            if offset == 0 and only is None:
-                for d, w in zip(ids, weights, strict=True):
-                    acc[d] += c * w / (w + norm[d])
-            else:
-                for d, w in zip(ids, weights, strict=True):
-                    d += offset
-                    if only is None or d in only:
-                        acc[d] += c * w / (w + norm[d])
+        if only is not None:
+            keep = np.isin(ids, only, assume_unique=True)
+            ids, weights = ids[keep], weights[keep]
+        # A term's documents are distinct, so fancy-index += adds once to each.
+        acc[ids] += (boost * idf * (self.K1 + 1)) * weights / (weights + self._norms[field][ids])
 
     def top(self, searcher: Any, clauses: list[Clause], limit: int,
             allowed: set[int] | None = None) -> tuple[list[tuple[int, float]], int]:
         """The best `limit` (docnum, score) pairs, best first, and how many documents matched."""
-        acc = [0.0] * self.doccount
+        acc = np.zeros(self.doccount, dtype=np.float64)
         for clause in clauses:
             if clause.field not in self._norms:
                 continue
@@ -146,37 +170,50 @@ class Scorer:
                 self._add_term(searcher, acc, clause.field, clause.terms[0], clause.boost)
             else:
                 # A phrase: its words' scores, only in documents where they stand together.
-                phrase = Phrase(clause.field, list(clause.terms), slop=2)
-                inside = set(phrase.docs(searcher))
-                for term in clause.terms if inside else ():
+                inside = self.phrase_docs(searcher, clause.field, clause.terms)
+                for term in clause.terms if len(inside) else ():
                     self._add_term(searcher, acc, clause.field, term, clause.boost, inside)
         if allowed is not None:
-            acc = [s if d in allowed else 0.0 for d, s in enumerate(acc)]
-        scored = list(filter(None, acc))  # every matched document has a positive score
-        if not scored:
+            mask = np.zeros(self.doccount, dtype=bool)
+            mask[list(allowed)] = True
+            acc[~mask] = 0.0
+        matched = int(np.count_nonzero(acc))  # every matched document has a positive score
+        if not matched:
             return [], 0
-        # The limit-th best score, then (one C-level pass) the documents scoring at least that,
-        # best first; equal scores come out lowest document number first, as from Whoosh's
-        # collector. (One `acc.index` per hit cost a scan each: 30 hits, 30 scans.)
-        floor = heapq.nlargest(limit, scored)[-1]
-        found = itertools.compress(range(len(acc)), map(floor.__le__, acc))
-        best = sorted(((d, acc[d]) for d in found), key=lambda h: -h[1])[:limit]
-        return best, len(scored)
+        # The best `limit` without a full sort; equal scores come out lowest document number
+        # first, as from Whoosh's collector.
+        k = min(limit, matched)
+        part = np.argpartition(-acc, k - 1)[:k] if k < self.doccount else np.arange(self.doccount)
+        floor = acc[part].min()
+        found = np.flatnonzero(acc >= floor)
+        order = np.lexsort((found, -acc[found]))[:limit]
+        best = found[order]
+        return list(zip(best.tolist(), acc[best].tolist(), strict=True)), matched
+
+    def phrase_docs(self, searcher: Any, field: str, terms: tuple[str, ...]) -> np.ndarray:
+        """The documents (sorted) where the terms stand together; Whoosh's position check runs
+        only when every word is in some common document (mostly it is not)."""
+        common: np.ndarray | None = None
+        for term in terms:
+            ids, _w = self.cache.get(searcher, field, term)
+            common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
+            if not len(common):
+                return common
+        # Phrases recur (synonyms such as "numéro de série"): Whoosh's check, a Python step per
+        # posting, runs once per phrase, not once per query.
+        return self.cache.remember(("phrase", field, terms), lambda: np.array(
+            sorted(Phrase(field, list(terms), slop=2).docs(searcher)), dtype=np.int64))
 
     def having(self, searcher: Any, docnums: set[int], field: str, term: str) -> set[int]:
         """Those of docnums that have term in field (binary searches in its decoded postings)."""
         if not docnums or field not in self._norms:
             return set()  # (no reader lookup: the postings cache answers for known terms)
-        found = set()
-        for leaf, (sub, offset) in enumerate(searcher.leaf_searchers()):
-            ids, _w = self.cache.get(sub.reader(), leaf, field, term)
-            size, end = len(ids), offset + sub.doc_count_all()
-            for d in docnums:
-                if offset <= d < end:
-                    i = bisect.bisect_left(ids, d - offset)
-                    if i < size and ids[i] == d - offset:
-                        found.add(d)
-        return found
+        ids, _w = self.cache.get(searcher, field, term)
+        if not len(ids):
+            return set()
+        wanted = np.fromiter(docnums, dtype=np.int64, count=len(docnums))
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        return set(wanted[ids[at] == wanted].tolist())
 
     def share(self, searcher: Any, field: str, term: str) -> float:
         """The share of documents with term in field (1.0: a word of every topic tells nothing)."""

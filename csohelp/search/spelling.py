@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz import process
@@ -20,15 +20,42 @@ FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank belo
 # A word at least this frequent in everyday French or English (about once per million words)
 # is a real word, even if the help center never uses it: never "correct" it (une, will, météo).
 COMMON_FREQUENCY = 1e-6
+ELIDED = frozenset("dljmnst")  # French letters elided before a vowel (d'assistance)
+RELATED_MIN = 5  # letters two forms of a word must share at least (personnalis-ée, -ation)
+
+
+@cache
+def everyday_frequency() -> dict[str, float]:
+    """Accent-folded everyday words of French and English (wordfreq): the higher frequency of
+    the two languages, for words of about once per million words or more."""
+    found: dict[str, float] = {}
+    for lang in ("fr", "en"):
+        for w, f in get_frequency_dict(lang).items():
+            if f >= COMMON_FREQUENCY:
+                w = fold(w)
+                if f > found.get(w, 0.0):
+                    found[w] = f
+    return found
 
 
 @cache
 def common_words() -> frozenset[str]:
     """Accent-folded everyday words of French and English (wordfreq), and both stop lists."""
-    words: set[str] = set(stopwords("fr") | stopwords("en"))
-    for lang in ("fr", "en"):
-        words.update(fold(w) for w, f in get_frequency_dict(lang).items() if f >= COMMON_FREQUENCY)
-    return frozenset(words)
+    return frozenset(everyday_frequency()) | stopwords("fr") | stopwords("en")
+
+
+@cache
+def _long_stopwords() -> tuple[str, ...]:
+    """The stop words of both languages of three letters or more (a slip of "wher" is "where")."""
+    return tuple(sorted(w for w in stopwords("fr") | stopwords("en") if len(w) >= 3))
+
+
+@lru_cache(maxsize=20_000)
+def slipped_stopword(word: str) -> bool:
+    """Whether a word is one edit from a stop word (wher, whos, dose): it says as little."""
+    if len(word) < FUZZY_MIN:
+        return False
+    return process.extractOne(word, _long_stopwords(), scorer=OSA.distance, score_cutoff=1) is not None
 
 
 class Vocabulary:
@@ -59,6 +86,15 @@ class Vocabulary:
         """Whether a folded word is a word: the help center's, or an everyday French or English one."""
         return word in self.frequency or word in common_words() or word.isdigit() or len(word) < FUZZY_MIN
 
+    def related(self, word: str) -> bool:
+        """Whether the help center uses the word or a form of it (personnalisée: personnalisation),
+        judged by a shared start of all but its last three letters (five at least)."""
+        if word in self.frequency:
+            return True
+        stem = word[:max(RELATED_MIN, len(word) - 3)]
+        at = bisect.bisect_left(self._sorted, stem)
+        return len(stem) < len(word) and at < len(self._sorted) and self._sorted[at].startswith(stem)
+
     def completions(self, prefix: str, limit: int) -> list[str]:
         """Longer words starting with prefix, most frequent first (ties alphabetical)."""
         start = bisect.bisect_right(self._sorted, prefix)  # prefix itself is not a completion
@@ -77,6 +113,8 @@ class Vocabulary:
         """The help center's words an unknown word may stand for, likeliest first ([] if known)."""
         if self.knows(word):
             return []
+        if word[:1] in ELIDED and word[1:] in self.frequency:
+            return [word[1:]]  # an elision typed without its apostrophe: "dassistance"
         found = self.closest(word, 2 if len(word) >= LONG_WORD else 1)
         if not found:
             return []
