@@ -190,9 +190,9 @@ def test_results_page_suggestion_and_category(client: httpx.Client) -> None:
     page = client.get("/en/search/", params={"q": "order staus"}).text
     assert "Showing results for “<strong>order status</strong>”." in page
     # When the query as typed already answers, the correction is only offered.
-    page = client.get("/en/search/", params={"q": "invoice payment termz"}).text
-    assert ('Did you mean “<a href="/en/search/?q=invoice+payment+terms"><strong>invoice payment terms'
-            '</strong></a>”?') in page
+    page = client.get("/en/search/", params={"q": "our invoice payment terms net 30 questoin"}).text
+    assert ('Did you mean “<a href="/en/search/?q=our+invoice+payment+terms+net+30+question"><strong>'
+            'our invoice payment terms net 30 question</strong></a>”?') in page
     page = client.get("/search/", params={"q": "numéro", "category": "inventory"}).text
     assert '<option value="inventory" selected>' in page
     assert "/billing/" not in re.sub(r"(?s).*<ol", "", page).split("</ol>")[0]

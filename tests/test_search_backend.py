@@ -181,3 +181,37 @@ def test_bulk_scorer_ranks_exactly_like_whoosh(backend: SearchBackend, query: st
         got, got_total = ix.scorers[lang].top(searcher, terms, 10)
     assert [d for d, _ in got] == [d for d, _ in expected] and got_total == total
     assert [s for _, s in got] == pytest.approx([s for _, s in expected])
+
+
+def test_while_a_new_index_opens_queries_are_answered_from_the_one_in_service(tmp_path: Path) -> None:
+    """Opening reads, verifies and warms an index (seconds for a big one): the other request
+    threads must not wait for it."""
+    link = tmp_path / "search_index"
+    publish_dir(build_faq_index(tmp_path / "index-0", version="v0"), link)
+    backend = WhooshBackend(link, cache_size=0)
+    assert backend.search("facture", "fr").hits
+    publish_dir(build_faq_index(tmp_path / "index-1", version="v1"), link)
+    answered: list[str] = []
+    with backend.handle._lock:  # another thread is opening the new index
+        worker = threading.Thread(target=lambda: answered.append(backend._open().version))
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "a query waited for the index being opened"
+    assert answered == ["v0"]
+    assert backend._open().version == "v1"  # and the next query, once it is open, reads it
+
+
+def test_the_postings_of_a_verified_index_answer_without_the_segment_files(tmp_path: Path) -> None:
+    """Every scored term is decoded at open: a query needs no read of the postings file, even
+    for a word the index has never seen."""
+    link = tmp_path / "search_index"
+    publish_dir(build_faq_index(tmp_path / "index-0"), link)
+    backend = WhooshBackend(link, cache_size=0)
+    ix = backend._open()
+    expected = [h.id for h in backend.search("numéro de série", "fr").hits]
+    (postings,) = (link / "fr").glob("*.pst")
+    postings.write_bytes(b"\0" * postings.stat().st_size)  # any read of it now gives garbage
+    assert [h.id for h in backend.search("numéro de série", "fr").hits] == expected
+    # An unknown word: no lookup either (and a word from elsewhere: nothing confident).
+    assert backend.search("zqxjvw numéro", "fr").total == 0
+    assert ix.scorers["fr"].cache.loaded and not ix.scorers["fr"].cache.dropped

@@ -27,6 +27,13 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "reset my password"), ("fr", "mot de passe"), ("fr", "offre d'emploi chez IBM"),
     ("en", "ibm stock price"), ("en", "printer driver error 0x80070005"),
     ("fr", "résultats du match des Canadiens"),  # "du" is not "dû" (amount owing)
+    # One help-center word and one from elsewhere: the other word decides a short query.
+    ("en", "flower delivery"), ("fr", "commander une pizza"), ("en", "renew my passport"),
+    ("fr", "licence de pêche"), ("fr", "renouvellement permis de conduire"),
+    ("en", "amazon order tracking"), ("en", "netflix subscription renewal"),
+    ("fr", "numéro de série de ma voiture"),
+    ("fr", "réparer mon imprimante"), ("en", "printer paper jam"), ("en", "internship application"),
+    ("fr", "acheter des actions"), ("fr", "cours de yoga"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -62,10 +69,10 @@ def test_corrections_are_written_as_people_write_them(backend: WhooshBackend) ->
 
 
 def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend) -> None:
-    # The typed query already answers ("invoice payment" finds the terms topic): the
+    # The typed question already answers (its other words find the terms topic): the
     # correction is offered, the typed query's results are shown.
-    result = backend.search("invoice payment termz", "en")
-    assert result.suggestion == "invoice payment terms" and not result.corrected
+    result = backend.search("our invoice payment terms net 30 questoin", "en")
+    assert result.suggestion == "our invoice payment terms net 30 question" and not result.corrected
     assert result.hits[0].id == "payment-methods-and-terms"
     # "staus" is no word at all: "order" alone does not make the typed query answered, so
     # the corrected query's results are shown at once.
@@ -73,7 +80,8 @@ def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend
     assert result.suggestion == "order status" and result.corrected
     assert result.hits[0].id == "order-status"
     # A correction that answers no better is not offered at all.
-    assert backend.search("order status delivry", "en").suggestion is None
+    result = backend.search("invoice payment terms and conditions for net 30 paymnet", "en")
+    assert result.suggestion is None and result.hits[0].id == "payment-methods-and-terms"
     # Between two equally near words, the one that fits the rest of the query: not "contact".
     assert backend.search("contarct renewal", "en").suggestion == "contract renewal"
 
@@ -104,6 +112,38 @@ def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, 
 def test_vocabulary_gaps_reach_the_topic_that_covers_them(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
     assert topic in [h.id for h in backend.search(q, lang).hits[:3]]
+
+
+@pytest.mark.parametrize("lang, q, topic", [
+    # Long questions: the help center's words they hold are enough, the rest is context.
+    ("fr", "bonjour, j'aimerais savoir si notre commande de serveurs passée le mois dernier a "
+           "bien été traitée", "order-status"),
+    ("en", "hi there, we moved offices and need the next shipment to go to the new address",
+     "delivery-scheduling"),
+    ("fr", "allo, notre contrat de maintenance sur les serveurs Power arrive à échéance le mois "
+           "prochain, comment on le renouvelle?", "contract-renewals"),
+    # Short ones with an everyday word the help center does not use.
+    ("en", "talk to a real person", "contact-csol"), ("fr", "parler a un agent", "contact-csol"),
+    ("fr", "facture trop élevée", "invoice-dispute"), ("en", "reschedule delivery", "delivery-scheduling"),
+    ("en", "billing choices", "billing-options"), ("fr", "suivre mon colis", "order-status"),
+    ("fr", "facture personnalisée", "invoice-reconciliation-customization"),
+    ("en", "create a case", "submit-service-request"), ("en", "AR", "accounts-receivable"),
+    ("fr", "CSOL c'est quoi", "csol-online-support"),  # a word of every topic, asked alone
+    # A misspelled stop word says as little as the stop word.
+    ("en", "wher is my ordr", "order-status"), ("en", "whos eligable", "who-can-use-cso"),
+    ("fr", "plan dassistance", "download-support-plan"),  # an elision without its apostrophe
+    ("en", "overcharged on my bil", "invoice-dispute"),  # a fragment too short to tell
+])
+def test_questions_as_clients_type_them_find_their_topic(
+        backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
+    assert topic in [h.id for h in backend.search(q, lang).hits[:3]]
+
+
+def test_a_misspelled_word_is_no_form_of_a_known_one(backend: WhooshBackend) -> None:
+    # "delivry" is a typo of "delivery", not context: the corrected results come first.
+    result = backend.search("delivry date", "en")
+    assert result.corrected and result.suggestion == "delivery date"
+    assert result.hits[0].id == "delivery-scheduling"
 
 
 def test_personnel_is_staff_not_an_individual(backend: WhooshBackend) -> None:

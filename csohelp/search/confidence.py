@@ -125,7 +125,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             continue
         found = {p.field for p in need.probes
                  if all(scorer.share(searcher, p.field, t) > 0 for t in p.terms)}
-        if need.weight <= LIGHT or found & SHORT_FIELDS:
+        if need.weight < 1.0 or found & SHORT_FIELDS:  # filler, everyday verbs: weighed already
             continue
         if need.synonyms and not found:
             # Words the synonym table knows but no topic uses: jobs, a share price, repairs.
