@@ -18,7 +18,7 @@ from typing import Any
 from .analysis import fold, stems
 
 BAR = 0.5  # share of the query's weighted words a topic must match to be shown at all
-KNOWN_BAR = 0.4  # the same when every word is one the help center or everyday language uses
+KNOWN_BAR = 0.3  # the same when every word is one the help center or everyday language uses
 STRONG = 1.0  # title or keywords, the word itself or a synonym
 FUZZY = 0.8  # title or keywords through a completion of an unfinished word
 WEAK = 0.4  # summary or body only
