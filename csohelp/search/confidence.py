@@ -32,6 +32,8 @@ TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best sco
 # "next", "mois") is the context of a sentence and weighs CONTEXT.
 ALIEN = 2.1  # more than two matched words together: it decides a short query
 LONG_ALIEN = 0.5
+
+LONG_BAR = 0.4  # the bar of a long question holding words from elsewhere (its context, mostly)
 ALIEN_QUERY = 4  # meaningful concepts of a query where ALIEN applies
 CONTEXT = 0.3
 BODY_ONLY = 0.3  # a word only of topics' bodies: context too
@@ -118,7 +120,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     short = meaningful <= SHORT_QUERY
     # A word from elsewhere decides a query of a few words ("amazon order tracking"); in a
     # long question it is more likely the client's context ("our storage array").
-    alien = ALIEN if meaningful <= ALIEN_QUERY else LONG_ALIEN
+    long = meaningful > ALIEN_QUERY
     for need in needs:
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
@@ -138,13 +140,13 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             if not short:
                 need.weight = min(need.weight, CONTEXT)
             else:
-                need.weight, need.alien = alien, True
+                need.weight, need.alien = (LONG_ALIEN, True) if long else (ALIEN, True)
         elif all(slipped(w) for w in need.words):
             need.weight = LIGHT  # a stop word mistyped: "wher is my order", "whos eligible"
-        elif all(len(w) < SHORT_WORD for w in need.words):
+        elif all(len(w) < SHORT_WORD and not everyday(w) for w in need.words):
             need.weight = min(need.weight, CONTEXT)  # a fragment ("bil"): too short to tell
         else:
-            need.weight, need.alien = alien, True
+            need.weight, need.alien = (LONG_ALIEN, True) if long else (ALIEN, True)
     if all(n.weight <= LIGHT for n in needs):
         # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
         for need, weight in zip(needs, weights, strict=True):
@@ -157,8 +159,8 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
     or keywords. Each probe is looked up once for all the candidates (binary searches)."""
     # Long questions: matching CAP of the help center's words is enough; a word from
     # elsewhere always counts in full.
-    total = (min(sum(n.weight for n in needs if not n.alien), CAP)
-             + sum(n.weight for n in needs if n.alien))
+    heavy = [n for n in needs if n.alien and n.weight > LONG_ALIEN]
+    total = min(sum(n.weight for n in needs if n not in heavy), CAP) + sum(n.weight for n in heavy)
     got = dict.fromkeys(docnums, 0.0)
     strong = dict.fromkeys(docnums, False)
     for need in needs:
@@ -186,7 +188,8 @@ def confident(scored: list[tuple[int, float, float, bool]],
 
     A query made only of the help center's words (and everyday ones) is about it: a topic
     covering KNOWN_BAR of it may answer. One with a word from elsewhere needs BAR."""
-    bar = BAR if any(n.alien for n in needs) else KNOWN_BAR
+    aliens = [n for n in needs if n.alien]
+    bar = KNOWN_BAR if not aliens else BAR if any(n.weight > LONG_ALIEN for n in aliens) else LONG_BAR
     kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= bar]
     if not kept:
         return []
