@@ -34,6 +34,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "numéro de série de ma voiture"),
     ("fr", "réparer mon imprimante"), ("en", "printer paper jam"), ("en", "internship application"),
     ("fr", "acheter des actions"), ("fr", "cours de yoga"),
+    # Words of the synonym table that no topic is about; a phrase is judged as a phrase.
+    ("en", "server is down"), ("fr", "panne de serveur"), ("en", "my bank account balance"),
+    ("fr", "payer mes impôts en ligne"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)

@@ -125,12 +125,12 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
             continue
-        found = {p.field for p in need.probes
-                 if all(scorer.share(searcher, p.field, t) > 0 for t in p.terms)}
+        found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if need.weight < 1.0 or found & SHORT_FIELDS:  # filler, everyday verbs: weighed already
             continue
-        if need.synonyms and not found:
-            # Words the synonym table knows but no topic uses: jobs, a share price, repairs.
+        if need.synonyms and not found & SHORT_FIELDS:
+            # Words the synonym table knows but no topic is about (in no title or keywords):
+            # jobs, a share price, repairs.
             need.weight, need.alien = ALIEN, True
         elif need.synonyms:
             continue
@@ -153,6 +153,14 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             need.weight = weight
 
 
+def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
+    """Whether some topic has the probe's words in its field (as a phrase for several words:
+    "bank account" is not "bank transfer" plus "customer account")."""
+    if len(probe.terms) > 1:
+        return len(scorer.phrase_docs(searcher, probe.field, probe.terms)) > 0
+    return scorer.share(searcher, probe.field, probe.terms[0]) > 0
+
+
 def coverages(scorer: Any, searcher: Any, docnums: list[int],
               needs: list[Need]) -> dict[int, tuple[float, bool]]:
     """Per document: the weighted share of needs it matches, and whether one matched its title
@@ -169,9 +177,9 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
             todo = {d for d in docnums if best[d] < probe.strength}
             if not todo:
                 break
-            if probe.strength == WEAK and any(scorer.share(searcher, probe.field, t) >= UBIQUITOUS
-                                              for t in probe.terms):
-                continue
+            if probe.strength == WEAK and (need.alien or any(
+                    scorer.share(searcher, probe.field, t) >= UBIQUITOUS for t in probe.terms)):
+                continue  # (a word from elsewhere met in a body, "dépannage": no evidence)
             for term in probe.terms:
                 todo = scorer.having(searcher, todo, probe.field, term)
             for d in todo:
