@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..content import LANGS
 from ..errors import QueryError
 from .index import TopicDoc, build_index
 from .opened import IndexHandle, OpenIndex
 from .query import (
-    QueryCache,
     SearchResult,
     clean_query,
     concepts_of,
@@ -21,6 +23,33 @@ from .query import (
     run_suggest,
     whoosh_query,
 )
+
+
+class QueryCache:
+    """A small LRU of answers (search results, suggestions): clients ask the same things."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._data: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        """The cached answer for key, marked as recently used."""
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        """Remember an answer, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
 
 NO_INDEX = {"fr": "La recherche n'est pas encore prête : aucun index publié.",
             "en": "Search is not ready yet: no index has been published."}

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,31 +166,6 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
         if need.probes:  # stop words only: nothing to match, nothing to ask of a topic
             needs.append(need)
     return clauses, marks, needs
-
-
-class QueryCache:
-    """A small LRU of answers (search results, suggestions): clients ask the same things."""
-
-    def __init__(self, size: int = 4096):
-        self.size = size
-        self._data: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Any:
-        """The cached answer for key, marked as recently used."""
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: Any) -> None:
-        """Remember an answer, dropping the least recently used beyond the size."""
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
 
 
 @dataclass
