@@ -36,7 +36,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "acheter des actions"), ("fr", "cours de yoga"),
     # Words of the synonym table that no topic is about; a phrase is judged as a phrase.
     ("en", "server is down"), ("fr", "panne de serveur"), ("en", "my bank account balance"),
-    ("fr", "payer mes impôts en ligne"),
+    ("fr", "payer mes impôts en ligne"), ("en", "cell phone bill too high"),
+    ("en", "track my Canada Post package"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -136,6 +137,9 @@ def test_vocabulary_gaps_reach_the_topic_that_covers_them(
     ("en", "wher is my ordr", "order-status"), ("en", "whos eligable", "who-can-use-cso"),
     ("fr", "plan dassistance", "download-support-plan"),  # an elision without its apostrophe
     ("en", "overcharged on my bil", "invoice-dispute"),  # a fragment too short to tell
+    ("fr", "reporter la livraison à la semaine prochaine", "delivery-scheduling"),  # when, not what
+    ("en", "match IBM invoices against our POs", "invoice-reconciliation-customization"),
+    ("en", "can we pay with a corporate credit card", "payment-methods-and-terms"),
 ])
 def test_questions_as_clients_type_them_find_their_topic(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:

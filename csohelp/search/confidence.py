@@ -52,6 +52,10 @@ FILLER = frozenset(fold(w) for w in """
     seulement encore toujours deja aussi juste vraiment urgent svp peuvent pourrais pourriez si there hey
     pourrait veut veulent faut quoi
     only still yet already always also just really urgent pls
+    semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
+    annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
+    week weeks next last month months day days today tomorrow yesterday year morning
+    afternoon evening monday tuesday wednesday thursday friday saturday sunday ago
 """.split())
 GENERIC_WEIGHT = 0.5
 # Everyday verbs: they say what to do, and only a little about which topic (fr and en).

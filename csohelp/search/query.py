@@ -120,9 +120,12 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     concepts: list[Concept] = []
     i = 0
     while i < len(words):
-        for phrase, group in synonyms.get(singular(words[i]), []):
+        word = singular(words[i])
+        if word not in synonyms and word.endswith("s"):
+            word = word[:-1]  # "POs": singular() keeps the s of words this short
+        for phrase, group in synonyms.get(word, []):
             typed = tuple(words[i:i + len(phrase)])
-            if tuple(map(singular, typed)) == phrase:
+            if len(typed) == len(phrase) and all(map(_same_word, typed, phrase)):
                 concept = Concept(typed, {typed: 1.0})
                 for other in group:
                     concept.alternatives.setdefault(other, 0.9)
@@ -133,6 +136,12 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
             concepts.append(Concept((words[i],), {(words[i],): 1.0}))
             i += 1
     return concepts
+
+
+def _same_word(typed: str, word: str) -> bool:
+    """A typed word is a synonym table's word, in the singular ("POs" is "po")."""
+    typed = singular(typed)
+    return typed == word or (typed.endswith("s") and typed[:-1] == word)
 
 
 def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[str], list[Need]]:
