@@ -140,6 +140,10 @@ def test_vocabulary_gaps_reach_the_topic_that_covers_them(
     ("fr", "reporter la livraison à la semaine prochaine", "delivery-scheduling"),  # when, not what
     ("en", "match IBM invoices against our POs", "invoice-reconciliation-customization"),
     ("en", "can we pay with a corporate credit card", "payment-methods-and-terms"),
+    # A business's own words are its context, not another subject.
+    ("en", "reseller access", "who-can-use-cso"),
+    ("en", "transfer a licence to our subsidiary", "software-licensing"),
+    ("en", "add more users to our software order", "software-orders"),
 ])
 def test_questions_as_clients_type_them_find_their_topic(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:

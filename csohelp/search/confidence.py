@@ -57,6 +57,21 @@ FILLER = frozenset(fold(w) for w in """
     week weeks next last month months day days today tomorrow yesterday year morning
     afternoon evening monday tuesday wednesday thursday friday saturday sunday ago
 """.split())
+# Words of any business's own organisation (fr and en, accent-folded): a client's context
+# ("our subsidiary", "the users", "notre succursale"), never a sign of another subject.
+BUSINESS = frozenset(fold(w) for w in """
+    user users access subsidiary subsidiaries department departments division branch branches
+    office offices headquarters team staff employee employees manager management finance
+    financial accounting accountant controller budget cost costs project projects supplier
+    suppliers vendor vendors procurement purchasing buyer buyers site sites location locations
+    unit units corporation enterprise organization organisation entity ledger payable payables
+    receivable audit compliance internal head
+    utilisateur utilisateurs accès filiale filiales département départements division
+    succursale succursales bureau bureaux siège équipe employé employés gestionnaire direction
+    finances financier comptabilité comptable contrôleur budget coût coûts projet projets
+    fournisseur fournisseurs approvisionnement acheteur acheteuse emplacement unité
+    organisation entité payables vérification conformité interne social
+""".split())
 GENERIC_WEIGHT = 0.5
 # Everyday verbs: they say what to do, and only a little about which topic (fr and en).
 GENERIC = """
@@ -140,6 +155,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             continue
         elif found or any(knows(w) for w in need.words):
             need.weight = min(need.weight, BODY_ONLY)
+        elif all(w in BUSINESS for w in need.words):
+            need.weight = min(need.weight, CONTEXT)
         elif all(everyday(w) >= EVERYDAY for w in need.words):
             if not short:
                 need.weight = min(need.weight, CONTEXT)
