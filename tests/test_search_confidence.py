@@ -37,7 +37,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     # Words of the synonym table that no topic is about; a phrase is judged as a phrase.
     ("en", "server is down"), ("fr", "panne de serveur"), ("en", "my bank account balance"),
     ("fr", "payer mes impôts en ligne"), ("en", "cell phone bill too high"),
-    ("en", "track my Canada Post package"),
+    ("en", "track my Canada Post package"), ("en", "pay my personal credit card bill"),
+    ("en", "server down 500 error"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)

@@ -89,7 +89,7 @@ FRESH = {
     "fresh-tune": (0.97, 0.95), "fresh-untouched": (0.97, 0.95), "fresh2-tune": (0.97, 0.95),
     "fresh2-untouched": (0.97, 0.95), "fresh3-untouched": (0.95, 0.90),
     "fresh4-untouched": (0.97, 0.90), "fresh5-untouched": (0.97, 0.95),
-    "fresh6-untouched": (0.97, 0.90),
+    "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
 }
 
 

@@ -32,6 +32,7 @@ TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best sco
 # "next", "mois") is the context of a sentence and weighs CONTEXT.
 ALIEN = 2.1  # more than two matched words together: it decides a short query
 LONG_ALIEN = 0.5
+NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three matched ones
 
 LONG_BAR = 0.4  # the bar of a long question holding words from elsewhere (its context, mostly)
 ALIEN_QUERY = 4  # meaningful concepts of a query where ALIEN applies
@@ -149,8 +150,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             continue
         if need.synonyms and not found & SHORT_FIELDS:
             # Words the synonym table knows but no topic is about (in no title or keywords):
-            # jobs, a share price, repairs.
-            need.weight, need.alien = ALIEN, True
+            # jobs, a share price, repairs. Listed there on purpose, they decide any query.
+            need.weight, need.alien = NO_TOPIC, True
         elif need.synonyms:
             continue
         elif found or any(knows(w) for w in need.words):
