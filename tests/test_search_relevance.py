@@ -90,6 +90,7 @@ FRESH = {
     "fresh2-untouched": (0.97, 0.95), "fresh3-untouched": (0.95, 0.90),
     "fresh4-untouched": (0.97, 0.90), "fresh5-untouched": (0.97, 0.95),
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
+    "fresh8-untouched": (0.94, 0.85),
 }
 
 
