@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import TypedDict
@@ -14,6 +12,7 @@ from markupsafe import Markup, escape
 
 from csohelp.content import LANGS
 from csohelp.errors import BuildError
+from csohelp.files import write_atomically
 from csohelp.formats import format_date, format_size
 from csohelp.plan import Plan
 
@@ -166,20 +165,6 @@ def versioned_name(plan: Plan, lang: str) -> str:
 def former_name(download_id: str, lang: str) -> str:
     """A versioned name published before (e.g. support-plan-2001.1-fr.pdf), kept reachable."""
     return f"{DOWNLOADS_DIR}/support-plan-{download_id}-{lang}.pdf"
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write data to target through a temporary file in the same folder."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def plan_downloads(plan: Plan, site_dir: Path) -> dict[str, Download]:

@@ -215,3 +215,17 @@ def test_the_postings_of_a_verified_index_answer_without_the_segment_files(tmp_p
     # An unknown word: no lookup either (and a word from elsewhere: nothing confident).
     assert backend.search("zqxjvw numéro", "fr").total == 0
     assert ix.scorers["fr"].cache.loaded and not ix.scorers["fr"].cache.dropped
+
+
+def test_phrase_matches_are_remembered_within_a_bound() -> None:
+    """Typed words that analyse to several stems make phrases too: as unbounded as the input."""
+    import numpy as np
+
+    from csohelp.search.scoring import PhraseCache
+
+    cache = PhraseCache(size=3)
+    computed: list[int] = []
+    for n in range(10):
+        cache.get(("title", (f"a{n}", "b")), lambda n=n: computed.append(n) or np.array([n]))
+    assert len(cache._data) == 3 and computed == list(range(10))
+    assert cache.get(("title", ("a9", "b")), lambda: np.array([-1]))[0] == 9  # kept, not recomputed

@@ -215,3 +215,14 @@ def test_eval_rejects_an_expect_that_is_not_a_list(built_project: Path, tmp_path
     bad.write_text("queries:\n  - {lang: fr, q: facture, expect: billing-options}\n", "utf-8")
     assert main(["eval", str(bad), "--root", str(built_project)]) == 1
     assert "expect must be a list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang, q, fix", [
+    ("fr", "disponiblité d'un produit", "disponibilité d'un produit"),  # the elision stays
+    ("fr", "plan dassistance", "plan d'assistance"),  # and comes back when typed without '
+    ("fr", "numero de sreie", "numéro de série"),  # words as people write them
+    ("en", "customer's acount", "customer's account"),
+])
+def test_a_suggestion_keeps_the_query_as_typed_around_its_corrections(
+        backend: WhooshBackend, lang: str, q: str, fix: str) -> None:
+    assert backend.search(q, lang).suggestion == fix

@@ -39,6 +39,25 @@ MIGRATION_LOCK, REFERENCE_LOCK = 0x6373_6F01, 0x6373_6F02
 PLACEHOLDER = re.compile(r"%|\?")
 
 
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """psycopg's and the pool's errors as the store's: unavailable (503) or failed."""
+    try:
+        yield
+    except psycopg.errors.RaiseException as exc:
+        # Our own functions' words ("no reference numbers left for 2026"), never a client's.
+        raise StoreError(exc.diag.message_primary or "the database refused") from None
+    except PoolTimeout:
+        raise StoreUnavailable("the database is unreachable or busy") from None
+    except psycopg.errors.LockNotAvailable:
+        raise StoreUnavailable("the database is busy (a lock is held)") from None
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"the database connection failed: {type(exc).__name__}") from None
+    except psycopg.Error as exc:
+        # The server's words name constraints and columns, never the request's values.
+        raise StoreError(f"the database failed: {type(exc).__name__}: {exc}") from None
+
+
 def to_pyformat(sql: str) -> str:
     """`?` placeholders (the layer's one style) as psycopg's `%s`; a literal % doubled."""
     return PLACEHOLDER.sub(lambda m: "%s" if m[0] == "?" else "%%", sql)
@@ -91,18 +110,8 @@ class PostgresStore(RequestStore):
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:
-        try:
-            with self.pool.connection() as conn, conn.transaction():
-                yield PostgresTransaction(conn)
-        except PoolTimeout:
-            raise StoreUnavailable("the database is unreachable or busy") from None
-        except psycopg.errors.LockNotAvailable:
-            raise StoreUnavailable("the database is busy (a lock is held)") from None
-        except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"the database connection failed: {type(exc).__name__}") from None
-        except psycopg.Error as exc:
-            # The server's words name constraints and columns, never the request's values.
-            raise StoreError(f"the database failed: {type(exc).__name__}: {exc}") from None
+        with translated_errors(), self.pool.connection() as conn, conn.transaction():
+            yield PostgresTransaction(conn)
 
     def upgrade(self) -> list[int]:
         """Apply the missing migrations, each in its own transaction, under one advisory lock."""
@@ -125,22 +134,11 @@ class PostgresStore(RequestStore):
         stamp = created.isoformat(timespec="seconds")
         # One statement in autocommit: the lock, the key check, the number and both inserts run
         # in the server as one transaction (migration 0003), in one round trip.
-        try:
-            with self.pool.connection() as conn:
-                reference, new, conflict = conn.execute(
-                    "SELECT ref, created, conflict FROM csohelp_submit(%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (created.year, stamp, data.get("language", "fr"), encode_data(data), client,
-                     idempotency_key or None, digest, MAX_SEQ)).fetchone()
-        except psycopg.errors.RaiseException:
-            raise StoreError(f"no reference numbers left for {created.year}") from None
-        except PoolTimeout:
-            raise StoreUnavailable("the database is unreachable or busy") from None
-        except psycopg.errors.LockNotAvailable:
-            raise StoreUnavailable("the database is busy (a lock is held)") from None
-        except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"the database connection failed: {type(exc).__name__}") from None
-        except psycopg.Error as exc:
-            raise StoreError(f"the database failed: {type(exc).__name__}: {exc}") from None
+        with translated_errors(), self.pool.connection() as conn:
+            reference, new, conflict = conn.execute(
+                "SELECT ref, created, conflict FROM csohelp_submit(%s, %s, %s, %s, %s, %s, %s, %s)",
+                (created.year, stamp, data.get("language", "fr"), encode_data(data), client,
+                 idempotency_key or None, digest, MAX_SEQ)).fetchone()
         if conflict:
             raise IdempotencyConflict(reference)
         return Submission(reference, created=new)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..content import DEFAULT_LANG, LANGS
 from ..csp import read_hashes
 from ..errors import CsohelpError
+from ..files import write_atomically
 from ..web.lang import COOKIE
 from ..web.security import COMMON_HEADERS, OTHER_CSP, page_csp
 from ..web.site import COOKIE_AGE
@@ -106,14 +105,5 @@ def write_config(text: str, out: Path) -> bool:
     out = Path(out)
     if out.is_file() and out.read_text("utf-8") == text:
         return False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(out, text.encode("utf-8"))
     return True

@@ -145,14 +145,23 @@ def cached_analyzer(lang: str) -> Analyzer:
 
 def plain_words(text: str) -> list[str]:
     """The folded, unstemmed words of text (elision removed), stop words kept: query terms."""
-    words = []
+    return [word for word, _start, _end in plain_word_spans(text)]
+
+
+def plain_word_spans(text: str) -> list[tuple[str, int, int]]:
+    """plain_words with where each stands in text (`fold` keeps offsets): start and end of the
+    word itself, without its elision ("d'") or possessive ("'s")."""
+    spans = []
     for match in WORD_RE.finditer(fold(text)):
-        word = ELISION.sub("", match.group()).replace("’", "'")
+        raw = match.group()
+        elided = ELISION.match(raw)
+        start = match.start() + (elided.end() if elided else 0)
+        word = raw[start - match.start():].replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
         if word:
-            words.append(word)
-    return words
+            spans.append((word, start, start + len(word)))
+    return spans
 
 
 @lru_cache(maxsize=50_000)

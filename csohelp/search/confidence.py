@@ -1,11 +1,12 @@
-"""Confidence: does a topic really answer the query? The share of the query's meaningful words it matches.
+"""Confidence: does a topic really answer the query? The weighted share of the query it matches.
 
-A query's words are weighed (filler such as "je voudrais savoir" or an order number counts
-little), then each candidate topic scores the weighted share of the words it matches: fully in
-its title or keywords (either language), half in its summary or body, not at all for a body
-word that half the topics contain (IBM, CSOL, demande). A topic answers the query when that
-share reaches BAR and at least one word matched its title or keywords: a single weak word of
-a long unrelated query is not a match, and out-of-scope questions get the no-result page.
+Each concept of the query is weighed by what it says about the topic wanted (`weigh_needs`):
+a word of some topic's title or keywords fully, context (bodies, everyday and business words)
+little, filler and time words less, and a word from elsewhere ("pizza", a repair, a tax)
+heavily, so that it decides a short query. Each candidate topic then scores the weighted share
+it matches: fully in its title or keywords (either language), less in its summary or body.
+A topic answers when that share reaches the bar of the query and one word matched its title
+or keywords: out-of-scope questions get the no-result page, not noise.
 """
 
 from __future__ import annotations
@@ -16,33 +17,29 @@ from functools import cache
 from typing import Any
 
 from .analysis import fold, stems
+from .index import SHORT_FIELDS
+from .spelling import everyday_frequency, slipped_stopword
 
-BAR = 0.5  # share of the query's weighted words a topic must match to be shown at all
-KNOWN_BAR = 0.3  # the same when every word is one the help center or everyday language uses
+BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
+LONG_BAR = 0.4  # ...of a long question holding one (its context, mostly)
+KNOWN_BAR = 0.3  # ...of a query made of the help center's own and everyday words
 STRONG = 1.0  # title or keywords, the word itself or a synonym
 FUZZY = 0.8  # title or keywords through a completion of an unfinished word
 WEAK = 0.4  # summary or body only
 UBIQUITOUS = 0.5  # a body word of this share of the topics or more is no evidence there
 EVERYWHERE = 0.95  # a word in (nearly) every topic's body says nothing of the topic wanted
 LIGHT = 0.2  # weight of filler words and bare numbers
-TAIL = 0.3  # drop hits covering this much less than the best one...
-TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
-# Words the help center never uses, in either language. A specific one ("pizza", "passport")
-# says the question is about something else and weighs ALIEN; an everyday one ("team",
-# "next", "mois") is the context of a sentence and weighs CONTEXT.
-ALIEN = 2.1  # more than two matched words together: it decides a short query
-LONG_ALIEN = 0.5
+CONTEXT = 0.3  # weight of a word only of bodies, or everyday, or of a business's organisation
+ALIEN = 2.1  # a word from elsewhere in a short query: outweighs two matched words
+LONG_ALIEN = 0.5  # the same word in a long question, where it is mostly context
 NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three matched ones
-
-LONG_BAR = 0.4  # the bar of a long question holding words from elsewhere (its context, mostly)
-ALIEN_QUERY = 4  # meaningful concepts of a query where ALIEN applies
-CONTEXT = 0.3
-BODY_ONLY = 0.3  # a word only of topics' bodies: context too
-SHORT_QUERY = 2  # meaningful concepts of a short query (see weigh_needs)
+ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
+SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
 CAP = 3.0  # a topic matching this much of the weight answers however long the question
-SHORT_FIELDS = frozenset({"title", "keywords", "xtitle", "xkeywords"})
+TAIL = 0.3  # drop hits covering this much less than the best one...
+TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
 FILLER = frozenset(fold(w) for w in """
     veux voudrais voulons voulez aimerais aimerions besoin savoir comment pourquoi quand quel
@@ -50,8 +47,8 @@ FILLER = frozenset(fold(w) for w in """
     bonjour allo info infos information informations question questions obtenir chose combien
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
-    seulement encore toujours deja aussi juste vraiment urgent svp peuvent pourrais pourriez si there hey
-    pourrait veut veulent faut quoi
+    seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
+    pourrait veut veulent faut quoi si there hey
     only still yet already always also just really urgent pls
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
@@ -100,8 +97,13 @@ class Need:
     stems: tuple[str, ...] = ()  # the concept's own words, stemmed in the reader's language
     words: tuple[str, ...] = ()  # the concept's words as typed (folded)
     synonyms: bool = False  # the concept has equivalents in the synonym table
-    alien: bool = False  # a specific word the help center never uses (pizza, passport)
+    alien: bool = False  # a word from elsewhere (pizza, passport, a repair)
     probes: list[Probe] = field(default_factory=list)
+
+    @property
+    def decisive(self) -> bool:
+        """A word from elsewhere weighing more than context: it sets the bar and counts in full."""
+        return self.alien and self.weight > LONG_ALIEN
 
 
 def weight_of(words: tuple[str, ...], own_stems: tuple[str, ...], lang: str) -> float:
@@ -127,48 +129,43 @@ def probe_strength(fieldname: str, alternative_weight: float) -> float:
     return WEAK
 
 
-def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool],
-                everyday: Callable[[str], float], slipped: Callable[[str], bool]) -> None:
-    """Weigh each concept by what it says about the topic wanted: a word of some topic's title or
-    keywords (or of the synonym table) counts fully; a word only of bodies, or an everyday word
-    the help center never uses, is context; a specific word it never uses (pizza, passport)
-    says the question is about something else; a word of (nearly) every topic says nothing."""
+def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool]) -> None:
+    """Weigh each concept by what it says about the topic wanted (see the module's docstring);
+    `knows` tells whether the help center uses a word in some form."""
     weights = [n.weight for n in needs]
-    # In a short query every word is what it is about: an everyday word the help center never
-    # uses ("statut de mon vol", "numéro de série de ma voiture") is no mere context there.
     meaningful = sum(1 for n in needs if n.weight > LIGHT)
-    short = meaningful <= SHORT_QUERY
     # A word from elsewhere decides a query of a few words ("amazon order tracking"); in a
     # long question it is more likely the client's context ("our storage array").
-    long = meaningful > ALIEN_QUERY
+    alien = ALIEN if meaningful <= ALIEN_QUERY else LONG_ALIEN
+    everyday = everyday_frequency()
     for need in needs:
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
             continue
+        if need.weight < 1.0:
+            continue  # filler, numbers, everyday verbs: weighed already
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
-        if need.weight < 1.0 or found & SHORT_FIELDS:  # filler, everyday verbs: weighed already
-            continue
-        if need.synonyms and not found & SHORT_FIELDS:
-            # Words the synonym table knows but no topic is about (in no title or keywords):
-            # jobs, a share price, repairs. Listed there on purpose, they decide any query.
+        if found & SHORT_FIELDS:
+            continue  # what some topic is about
+        if need.synonyms:
+            # Words the synonym table has but no topic is about (in no title or keywords):
+            # repairs, jobs, a share price. Listed there on purpose, they decide any query.
             need.weight, need.alien = NO_TOPIC, True
-        elif need.synonyms:
-            continue
-        elif found or any(knows(w) for w in need.words):
-            need.weight = min(need.weight, BODY_ONLY)
-        elif all(w in BUSINESS for w in need.words):
-            need.weight = min(need.weight, CONTEXT)
-        elif all(everyday(w) >= EVERYDAY for w in need.words):
-            if not short:
-                need.weight = min(need.weight, CONTEXT)
+        elif found or any(knows(w) for w in need.words) or all(w in BUSINESS for w in need.words):
+            need.weight = CONTEXT
+        elif all(everyday.get(w, 0.0) >= EVERYDAY for w in need.words):
+            # In a short query every word is what it is about ("statut de mon vol"); in a
+            # longer one an everyday word is context ("team", "next", "mois").
+            if meaningful <= SHORT_QUERY:
+                need.weight, need.alien = alien, True
             else:
-                need.weight, need.alien = (LONG_ALIEN, True) if long else (ALIEN, True)
-        elif all(slipped(w) for w in need.words):
+                need.weight = CONTEXT
+        elif all(slipped_stopword(w) for w in need.words):
             need.weight = LIGHT  # a stop word mistyped: "wher is my order", "whos eligible"
-        elif all(len(w) < SHORT_WORD and not everyday(w) for w in need.words):
-            need.weight = min(need.weight, CONTEXT)  # a fragment ("bil"): too short to tell
+        elif all(len(w) < SHORT_WORD and w not in everyday for w in need.words):
+            need.weight = CONTEXT  # a fragment ("bil"): too short to tell
         else:
-            need.weight, need.alien = (LONG_ALIEN, True) if long else (ALIEN, True)
+            need.weight, need.alien = alien, True
     if all(n.weight <= LIGHT for n in needs):
         # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
         for need, weight in zip(needs, weights, strict=True):
@@ -189,8 +186,8 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
     or keywords. Each probe is looked up once for all the candidates (binary searches)."""
     # Long questions: matching CAP of the help center's words is enough; a word from
     # elsewhere always counts in full.
-    heavy = [n for n in needs if n.alien and n.weight > LONG_ALIEN]
-    total = min(sum(n.weight for n in needs if n not in heavy), CAP) + sum(n.weight for n in heavy)
+    total = (min(sum(n.weight for n in needs if not n.decisive), CAP)
+             + sum(n.weight for n in needs if n.decisive))
     got = dict.fromkeys(docnums, 0.0)
     strong = dict.fromkeys(docnums, False)
     for need in needs:
@@ -217,9 +214,9 @@ def confident(scored: list[tuple[int, float, float, bool]],
     """Hits (docnum, score, coverage) that answer the query, best first, without the long tail.
 
     A query made only of the help center's words (and everyday ones) is about it: a topic
-    covering KNOWN_BAR of it may answer. One with a word from elsewhere needs BAR."""
-    aliens = [n for n in needs if n.alien]
-    bar = KNOWN_BAR if not aliens else BAR if any(n.weight > LONG_ALIEN for n in aliens) else LONG_BAR
+    covering KNOWN_BAR of it may answer. One with a word from elsewhere needs more."""
+    bar = (BAR if any(n.decisive for n in needs) else LONG_BAR if any(n.alien for n in needs)
+           else KNOWN_BAR)
     kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= bar]
     if not kept:
         return []

@@ -39,6 +39,14 @@ FORMAT = 1
 # Searchers per language: with the GIL a second one only added ~80 MB of mapped index
 # (scripts/bench_search.py: 276 vs 196 MB RSS) without more requests per second.
 SEARCHERS = 1
+# Query fields, their weights, and whether they hold the other language's text (analysed in that
+# language): title > keywords > summary > body; the other language's words count less.
+FIELDS: list[tuple[str, float, bool]] = [
+    ("title", 6.0, False), ("keywords", 4.0, False), ("summary", 2.0, False), ("body", 1.0, False),
+    ("xtitle", 2.5, True), ("xkeywords", 2.0, True), ("xsummary", 0.5, True),
+]
+# Short fields say what a topic is about; equivalents (synonyms, typo fixes) are sought there only.
+SHORT_FIELDS = frozenset({"title", "keywords", "xtitle", "xkeywords"})
 PARALLEL_MIN = 500  # below this many topics, starting processes costs more than it saves
 _MARKDOWN = [
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text

@@ -18,13 +18,12 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..content import LANGS
 from .analysis import OTHER, Synonyms, plain_words, stems, synonym_table
-from .index import META, SEARCHERS, WEIGHTING
+from .index import FIELDS, META, SEARCHERS, SHORT_FIELDS, WEIGHTING
 from .scoring import Scorer
 from .spelling import Vocabulary
 
 log = logging.getLogger(__name__)
 RETRY_FAILED = 30.0  # seconds before a published index that failed to open is tried again
-PHRASE_FIELDS = {False: ("title", "keywords"), True: ("xtitle", "xkeywords")}
 
 
 class OpenIndex:
@@ -73,15 +72,10 @@ class OpenIndex:
         the index is put in service, rather than in the middle of a query. The scored fields'
         postings read here are kept, decoded, for the queries to come (no cold first queries)."""
         for lang in LANGS:
-            scorer = self.scorers[lang]
             with self.searching(lang) as searcher:
-                reader = searcher.reader()
-                for _ in reader.all_stored_fields():
+                for _ in searcher.reader().all_stored_fields():
                     pass
-                for field, term in reader.all_terms():
-                    if not scorer.preload(searcher, field, term):
-                        reader.postings(field, term).all_ids()
-                scorer.cache.loaded = True
+                self.scorers[lang].read_all(searcher)
 
     def warm(self) -> None:
         """Do once, before the first query, what the first queries would otherwise each pay for:
@@ -93,9 +87,10 @@ class OpenIndex:
                 for group in self.meta["synonyms"]:
                     for phrase in group:
                         text = " ".join(plain_words(phrase))
-                        for cross, fields in PHRASE_FIELDS.items():
+                        # The fields the query seeks a synonym in (query.whoosh_query).
+                        for field, _boost, cross in FIELDS:
                             terms = stems(OTHER[lang] if cross else lang, text)
-                            for field in fields if len(terms) > 1 else ():
+                            if field in SHORT_FIELDS and len(terms) > 1:
                                 scorer.phrase_docs(searcher, field, terms)
 
     @contextmanager
@@ -130,7 +125,7 @@ class OpenIndex:
                    for lang in LANGS)
 
     def vocabulary(self, lang: str) -> Vocabulary:
-        """The spelling vocabulary of a language, read on first use (typos, "did you mean")."""
+        """The spelling vocabulary of a language (typos, "did you mean"), read by `warm`."""
         found = self._vocabularies.get(lang)
         if found is None:
             with self._lock:
@@ -186,40 +181,36 @@ class IndexHandle:
     def current(self) -> OpenIndex | None:
         """The open index, reopened if the published one changed; None when none is published."""
         key = self._probe()
-        if key is None:
+        if key is None or key == self._key:
             return self._open
-        if key != self._key:
-            # One thread opens the new index (reads, verifies and warms it); meanwhile the
-            # others keep answering from the one in service instead of waiting.
-            if not self._lock.acquire(blocking=self._open is None):
-                return self._open
-            with self._lock_held():
-                if key != self._key and not self._failed_recently(key):
-                    try:
-                        fresh = OpenIndex.open(Path(key[0]))
-                    except Exception as exc:  # noqa: BLE001 - any damage: keep the last good index
-                        self._failed = (key, time.monotonic())
-                        self.problem = f"{key[0]}: {type(exc).__name__}: {exc}"[:300]
-                        log.error("search index %s cannot be opened (%s: %s); %s", key[0],
-                                  type(exc).__name__, exc, "still serving the previous one"
-                                  if self._open else "search is unavailable")
-                        return self._open
-                    self._failed, self.problem = None, None
-                    if self._open is not None:
-                        # Keep the previous one open a while: requests may still be reading it.
-                        self._retired.append(self._open)
-                        while len(self._retired) > 2:
-                            self._retired.pop(0).close()
-                    self._open, self._key = fresh, key
-        return self._open
-
-    @contextmanager
-    def _lock_held(self) -> Iterator[None]:
-        """Release the lock acquired just before, whatever happens."""
+        # One thread opens the new index (reads, verifies and warms it); meanwhile the others
+        # keep answering from the one in service instead of waiting.
+        if not self._lock.acquire(blocking=self._open is None):
+            return self._open
         try:
-            yield
+            if key != self._key and not self._failed_recently(key):
+                self._replace(key)
         finally:
             self._lock.release()
+        return self._open
+
+    def _replace(self, key: tuple) -> None:
+        """Open the index of key and put it in service; on any damage keep the last good one."""
+        try:
+            fresh = OpenIndex.open(Path(key[0]))
+        except Exception as exc:  # noqa: BLE001 - any damage: keep the last good index
+            self._failed = (key, time.monotonic())
+            self.problem = f"{key[0]}: {type(exc).__name__}: {exc}"[:300]
+            log.error("search index %s cannot be opened (%s: %s); %s", key[0], type(exc).__name__,
+                      exc, "still serving the previous one" if self._open else "search is unavailable")
+            return
+        self._failed, self.problem = None, None
+        if self._open is not None:
+            # Keep the previous one open a while: requests may still be reading it.
+            self._retired.append(self._open)
+            while len(self._retired) > 2:
+                self._retired.pop(0).close()
+        self._open, self._key = fresh, key
 
     def _failed_recently(self, key: tuple) -> bool:
         """The same published index failed less than RETRY_FAILED s ago: do not reread it per query."""

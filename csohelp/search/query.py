@@ -21,22 +21,17 @@ from .confidence import (
     weigh_needs,
     weight_of,
 )
+from .index import FIELDS, SHORT_FIELDS
 from .opened import OpenIndex
 from .scoring import Clause
 from .snippets import snippet
-from .spelling import display_query, everyday_frequency, slipped_stopword
+from .spelling import respell
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
 MAX_WORDS = 12  # meaningful words beyond this add cost, not precision
 CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
 CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
 COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word
-# Field weights: title > keywords > summary > body; the other language's words count less.
-FIELDS: list[tuple[str, float, bool]] = [
-    ("title", 6.0, False), ("keywords", 4.0, False), ("summary", 2.0, False), ("body", 1.0, False),
-    ("xtitle", 2.5, True), ("xkeywords", 2.0, True), ("xsummary", 0.5, True),
-]
-SHORT_FIELDS = {"title", "keywords", "xtitle", "xkeywords"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
@@ -120,12 +115,11 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     concepts: list[Concept] = []
     i = 0
     while i < len(words):
-        word = singular(words[i])
-        if word not in synonyms and word.endswith("s"):
-            word = word[:-1]  # "POs": singular() keeps the s of words this short
-        for phrase, group in synonyms.get(word, []):
+        entries = next((synonyms[w] for w in table_forms(words[i]) if w in synonyms), [])
+        for phrase, group in entries:
             typed = tuple(words[i:i + len(phrase)])
-            if len(typed) == len(phrase) and all(map(_same_word, typed, phrase)):
+            if len(typed) == len(phrase) and all(
+                    w in table_forms(t) for t, w in zip(typed, phrase, strict=True)):
                 concept = Concept(typed, {typed: 1.0})
                 for other in group:
                     concept.alternatives.setdefault(other, 0.9)
@@ -138,10 +132,11 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
     return concepts
 
 
-def _same_word(typed: str, word: str) -> bool:
-    """A typed word is a synonym table's word, in the singular ("POs" is "po")."""
-    typed = singular(typed)
-    return typed == word or (typed.endswith("s") and typed[:-1] == word)
+def table_forms(typed: str) -> tuple[str, ...]:
+    """The synonym table's forms a typed word may have: its singular, and for a short plural
+    that `singular` leaves alone ("POs"), the word without its s."""
+    word = singular(typed)
+    return (word, word[:-1]) if word.endswith("s") and len(word) > 2 else (word,)
 
 
 def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[str], list[Need]]:
@@ -205,8 +200,7 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     if not clauses:
         return Ranked([], marks)
     scorer = ix.scorers[lang]
-    weigh_needs(scorer, searcher, needs, ix.knows, lambda w: everyday_frequency().get(w, 0.0),
-                slipped_stopword)
+    weigh_needs(scorer, searcher, needs, ix.knows)
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
     covered = coverages(scorer, searcher, [d for d, _ in best], needs)
     scored = [(d, s, *covered[d]) for d, s in best]
@@ -235,7 +229,7 @@ def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | 
         if fixed is not None:
             fixed, other = fixed
             if other.hits and (not ranked.hits or other.best >= ranked.best + CLEARLY_BETTER):
-                suggestion = display_query(fixed, ix.meta.get("display", {}))
+                suggestion = respell(text, fixed, ix.meta.get("display", {}))
                 if not ranked.hits:
                     ranked, corrected = other, True
         # Snippets only for the hits shown: they cost more than the ranking.

@@ -21,6 +21,7 @@ from whoosh.query import Phrase
 from whoosh.scoring import BM25F
 
 POSTINGS_BUDGET = 6_000_000  # postings kept decoded per index (8 bytes each: ~48 MB at most)
+PHRASES = 4096  # phrase matches remembered per index (the synonyms' phrases are a few hundred)
 
 
 @dataclass(frozen=True)
@@ -33,50 +34,73 @@ class Clause:
 
 
 class PostingsCache:
-    """Decoded postings and phrase matches, least recently used out, within a budget of entries."""
+    """Decoded postings per field and term, least recently used out, within a budget of postings."""
 
     def __init__(self, budget: int = POSTINGS_BUDGET):
         self.budget = budget
         self._size = 0
-        self._data: OrderedDict[tuple, Any] = OrderedDict()
+        self._data: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._lock = threading.Lock()
-        self.loaded = False  # every term of the scored fields was put here (OpenIndex.verify)
+        self.loaded = False  # every term of the scored fields was put here (Scorer.read_all)
         self.dropped = 0  # entries dropped for the budget since
 
     def get(self, searcher: Any, field: str, term: str) -> Postings:
         """The postings of field:term over all the searcher's leaves (empty for an unknown term)."""
-        if self.loaded and not self.dropped and (field, term) not in self._data:
-            # Every term of the index was loaded at open and none was dropped: a word not
-            # here is in no document, and looking it up in the segment files is wasted.
-            return EMPTY
-        # Unknown words are not kept: typed words are unbounded, the index's are not.
-        return self.remember((field, term), lambda: decode_postings(searcher, field, term),
-                             keep_empty=False)
+        key = (field, term)
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                return found
+            if self.loaded and not self.dropped:
+                # Every term was loaded at open and none dropped since: a word not here is in
+                # no document, and looking it up in the segment files would be wasted.
+                return EMPTY
+        found = decode_postings(searcher, field, term)
+        if not len(found[0]):
+            return found  # not kept: typed words are unbounded, the index's are not
+        with self._lock:
+            if key not in self._data:  # another thread may have decoded it meanwhile
+                self._data[key] = found
+                self._size += len(found[0])
+            while self._size > self.budget and len(self._data) > 1:
+                self.dropped += 1
+                _, (ids, _w) = self._data.popitem(last=False)
+                self._size -= len(ids)
+        return found
 
-    def remember(self, key: tuple, compute: Callable[[], Any], keep_empty: bool = True) -> Any:
-        """The cached value of key, or compute and keep it (an array or a pair of arrays)."""
+
+class PhraseCache:
+    """Documents where a phrase's words stand together, for the most recent PHRASES phrases.
+
+    A count of entries, not postings: a typed word that analyses to several stems makes a
+    phrase too, so the keys are as unbounded as what people type.
+    """
+
+    def __init__(self, size: int = PHRASES):
+        self.size = size
+        self._data: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, tuple[str, ...]], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """The remembered documents of key, or compute and remember them."""
         with self._lock:
             found = self._data.get(key)
             if found is not None:
                 self._data.move_to_end(key)
                 return found
         found = compute()
-        size = len(found[0]) if isinstance(found, tuple) else len(found)
-        if not size and not keep_empty:
-            return found
         with self._lock:
-            if key not in self._data:  # another thread may have computed it meanwhile
-                self._data[key] = found
-                self._size += max(1, size)
-            while self._size > self.budget and len(self._data) > 1:
-                self.dropped += 1
-                _, old = self._data.popitem(last=False)
-                self._size -= max(1, len(old[0]) if isinstance(old, tuple) else len(old))
+            self._data[key] = found
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
         return found
 
 
 Postings = tuple[np.ndarray, np.ndarray]  # ascending document numbers, term weights
 EMPTY: Postings = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+for _array in EMPTY:
+    _array.setflags(write=False)  # shared by every caller
 
 
 def decode_postings(searcher: Any, field: str, term: str) -> Postings:
@@ -105,7 +129,10 @@ def decode_postings(searcher: Any, field: str, term: str) -> Postings:
         if offset:
             ids[start:] = [d + offset for d in ids[start:]]
     # One conversion per term, not per block: most terms have a single short block.
-    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    postings = np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    for array in postings:
+        array.setflags(write=False)  # shared by every request thread
+    return postings
 
 
 class Scorer:
@@ -121,8 +148,8 @@ class Scorer:
         self.doccount = searcher.doc_count_all()
         self.K1 = weighting.K1
         self.cache = PostingsCache()
+        self.phrases = PhraseCache()
         self._idf: dict[tuple[str, str], float] = {}
-        self._shares: dict[tuple[str, str], float] = {}
         self._norms = {name: self._field_norms(searcher, name, weighting._field_B.get(name, weighting.B))
                        for name, fieldobj in searcher.schema.items() if fieldobj.scorable}
 
@@ -136,13 +163,17 @@ class Scorer:
                 lengths[offset + d] = length(d, field) or 0
         return self.K1 * ((1 - B) + B * lengths / avg)
 
-    def preload(self, searcher: Any, field: str, term: str | bytes) -> bool:
-        """Decode a scored field's term into the cache (False for a field that is not scored)."""
-        if field not in self._norms:
-            return False
-        # The reader lists terms as UTF-8 bytes; queries look them up as text.
-        self.cache.get(searcher, field, term.decode("utf-8") if isinstance(term, bytes) else term)
-        return True
+    def read_all(self, searcher: Any) -> None:
+        """Read every term's postings once (a damaged file fails here, not in a query), keeping
+        the scored fields' decoded for the queries to come."""
+        reader = searcher.reader()
+        for field, term in reader.all_terms():
+            if field in self._norms:
+                # The reader lists terms as UTF-8 bytes; queries look them up as text.
+                self.cache.get(searcher, field, term.decode("utf-8") if isinstance(term, bytes) else term)
+            else:
+                reader.postings(field, term).all_ids()
+        self.cache.loaded = True
 
     def _add_term(self, searcher: Any, acc: np.ndarray, field: str, term: str, boost: float,
                   only: np.ndarray | None = None) -> None:
@@ -201,7 +232,7 @@ class Scorer:
                 return common
         # Phrases recur (synonyms such as "numéro de série"): Whoosh's check, a Python step per
         # posting, runs once per phrase, not once per query.
-        return self.cache.remember(("phrase", field, terms), lambda: np.array(
+        return self.phrases.get((field, terms), lambda: np.array(
             sorted(Phrase(field, list(terms), slop=2).docs(searcher)), dtype=np.int64))
 
     def having(self, searcher: Any, docnums: set[int], field: str, term: str) -> set[int]:
@@ -217,11 +248,4 @@ class Scorer:
 
     def share(self, searcher: Any, field: str, term: str) -> float:
         """The share of documents with term in field (1.0: a word of every topic tells nothing)."""
-        found = self._shares.get((field, term))
-        if found is None:
-            reader = searcher.reader()
-            count = reader.doc_frequency(field, term) if (field, term) in reader else 0
-            found = count / max(1, self.doccount)
-            if count:  # typed words are unbounded, the index's are not
-                self._shares[(field, term)] = found
-        return found
+        return len(self.cache.get(searcher, field, term)[0]) / max(1, self.doccount)

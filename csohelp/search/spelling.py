@@ -12,7 +12,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import get_frequency_dict
 
-from .analysis import fold, stopwords
+from .analysis import fold, plain_word_spans, stopwords
 
 FUZZY_MIN = 4  # shorter words have too many neighbours (and "pya" is not "pay")
 LONG_WORD = 8  # from this length two edits are still a plausible slip
@@ -122,6 +122,13 @@ class Vocabulary:
         return [w for w in found if OSA.distance(word, w) == nearest][:limit]
 
 
-def display_query(words: list[str], display: dict[str, str]) -> str:
-    """Folded words as people write them (numéro, not numero)."""
-    return " ".join(display.get(w, w) for w in words)
+def respell(text: str, words: list[str], display: dict[str, str]) -> str:
+    """The query as typed with its first words replaced by `words`, each as people write it
+    (numéro, not numero); elisions, punctuation and the words beyond are kept as typed
+    ("disponiblité d'un produit" -> "disponibilité d'un produit")."""
+    out, last = [], 0
+    for word, (typed, start, end) in zip(words, plain_word_spans(text), strict=False):
+        elision = f"{typed[0]}'" if typed[:1] in ELIDED and typed[1:] == word else ""  # dassistance
+        out += [text[last:start], elision + display.get(word, word)]
+        last = end
+    return "".join(out) + text[last:]
