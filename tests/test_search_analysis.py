@@ -117,3 +117,18 @@ def test_vocabulary_closest(word: str, maxdist: int, expected: list[str]) -> Non
     vocabulary = Vocabulary(_Reader({"payment": 9, "paiements": 4, "factures": 8, "facturer": 3,
                                      "fractures": 1, "finvoice": 2, "facture": 5}))
     assert vocabulary.closest(word, maxdist) == expected
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("eronnee", ["erronee"]),   # a double typed single and a single typed double: one slip
+    ("adress", ["adresse", "address"]),  # a missing doubled letter (and a missing e): nearest
+    ("paiment", ["paiement"]),  # a plain missing letter still found as before
+    ("erronee", []),            # a known word is never corrected
+    ("errrone", ["errone"]),    # one letter too many: the plain edit is nearer
+])
+def test_a_doubled_letter_slip_is_one_edit(word: str, expected: list[str]) -> None:
+    from csohelp.search.spelling import Vocabulary
+
+    vocabulary = Vocabulary(_Reader({"erronee": 3, "adresse": 9, "address": 5, "paiement": 8,
+                                     "errone": 1}))
+    assert vocabulary.corrections(word) == expected

@@ -39,6 +39,12 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "payer mes impôts en ligne"), ("en", "cell phone bill too high"),
     ("en", "track my Canada Post package"), ("en", "pay my personal credit card bill"),
     ("en", "server down 500 error"),
+    # Words of other subjects (lexicon.yaml) decide long questions too.
+    ("en", "our landlord sent us an invoice for snow removal that we never agreed to, can we "
+           "refuse to pay it?"),
+    ("en", "our VPN keeps dropping every afternoon and nobody at the help desk can tell us why"),
+    ("en", "How do I submit a vacation request in the HR portal?"),
+    ("fr", "résultats du match des Canadiens hier soir"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -145,10 +151,23 @@ def test_vocabulary_gaps_reach_the_topic_that_covers_them(
     ("en", "reseller access", "who-can-use-cso"),
     ("en", "transfer a licence to our subsidiary", "software-licensing"),
     ("en", "add more users to our software order", "software-orders"),
+    # Words of commerce, receiving and correspondence (lexicon.yaml) are context too.
+    ("fr", "réception de marchandise", "delivery-scheduling"),
+    ("en", "shipment to multiple locations", "delivery-scheduling"),
+    ("fr", "licences liées à notre commande de logiciels", "software-licensing"),
+    ("fr", "liste de tous nos équipements IBM", "inventory-records"),
+    # A word of another subject that a topic has in its keywords is that topic's word.
+    ("en", "installed products list", "inventory-records"),
 ])
 def test_questions_as_clients_type_them_find_their_topic(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
     assert topic in [h.id for h in backend.search(q, lang).hits[:3]]
+
+
+def test_a_doubled_letter_slip_is_corrected(backend: WhooshBackend) -> None:
+    result = backend.search("facture eronnée", "fr")
+    assert result.corrected and result.suggestion == "facture erronée"
+    assert result.hits[0].id == "invoice-dispute"
 
 
 def test_a_misspelled_word_is_no_form_of_a_known_one(backend: WhooshBackend) -> None:

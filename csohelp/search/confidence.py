@@ -1,12 +1,13 @@
 """Confidence: does a topic really answer the query? The weighted share of the query it matches.
 
 Each concept of the query is weighed by what it says about the topic wanted (`weigh_needs`):
-a word of some topic's title or keywords fully, context (bodies, everyday and business words)
-little, filler and time words less, and a word from elsewhere ("pizza", a repair, a tax)
-heavily, so that it decides a short query. Each candidate topic then scores the weighted share
-it matches: fully in its title or keywords (either language), less in its summary or body.
-A topic answers when that share reaches the bar of the query and one word matched its title
-or keywords: out-of-scope questions get the no-result page, not noise.
+a word of some topic's title or keywords fully, context (bodies, everyday words, the business
+words of lexicon.yaml) little, filler and time words less, and a word from elsewhere ("pizza",
+a repair, a tax; unknown, or of another subject in lexicon.yaml) heavily, so that it decides
+a short query (and, when the lexicon names its subject, a long one). Each candidate topic
+then scores the weighted share it matches: fully in its title or keywords (either language),
+less in its summary or body. A topic answers when that share reaches the bar of the query and
+one word matched its title or keywords: out-of-scope questions get the no-result page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from .analysis import fold, stems
 from .index import SHORT_FIELDS
+from .lexicon import lexicon
 from .spelling import everyday_frequency, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
@@ -33,10 +35,12 @@ CONTEXT = 0.3  # weight of a word only of bodies, or everyday, or of a business'
 ALIEN = 2.1  # a word from elsewhere in a short query: outweighs two matched words
 LONG_ALIEN = 0.5  # the same word in a long question, where it is mostly context
 NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three matched ones
+LONG_ELSEWHERE = 1.5  # a word of another subject (lexicon.yaml) in a long question
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
 SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
+LONG_EVERYDAY = 10 ** (4.0 - 9)  # ...in a long question, where common words are its context
 CAP = 3.0  # a topic matching this much of the weight answers however long the question
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
@@ -54,21 +58,6 @@ FILLER = frozenset(fold(w) for w in """
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
     week weeks next last month months day days today tomorrow yesterday year morning
     afternoon evening monday tuesday wednesday thursday friday saturday sunday ago
-""".split())
-# Words of any business's own organisation (fr and en, accent-folded): a client's context
-# ("our subsidiary", "the users", "notre succursale"), never a sign of another subject.
-BUSINESS = frozenset(fold(w) for w in """
-    user users access subsidiary subsidiaries department departments division branch branches
-    office offices headquarters team staff employee employees manager management finance
-    financial accounting accountant controller budget cost costs project projects supplier
-    suppliers vendor vendors procurement purchasing buyer buyers site sites location locations
-    unit units corporation enterprise organization organisation entity ledger payable payables
-    receivable audit compliance internal head
-    utilisateur utilisateurs accès filiale filiales département départements division
-    succursale succursales bureau bureaux siège équipe employé employés gestionnaire direction
-    finances financier comptabilité comptable contrôleur budget coût coûts projet projets
-    fournisseur fournisseurs approvisionnement acheteur acheteuse emplacement unité
-    organisation entité payables vérification conformité interne social
 """.split())
 GENERIC_WEIGHT = 0.5
 # Everyday verbs: they say what to do, and only a little about which topic (fr and en).
@@ -137,7 +126,9 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     # A word from elsewhere decides a query of a few words ("amazon order tracking"); in a
     # long question it is more likely the client's context ("our storage array").
     alien = ALIEN if meaningful <= ALIEN_QUERY else LONG_ALIEN
+    common = EVERYDAY if meaningful <= ALIEN_QUERY else LONG_EVERYDAY
     everyday = everyday_frequency()
+    words = lexicon()
     for need in needs:
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
@@ -151,9 +142,14 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # Words the synonym table has but no topic is about (in no title or keywords):
             # repairs, jobs, a share price. Listed there on purpose, they decide any query.
             need.weight, need.alien = NO_TOPIC, True
-        elif found or any(knows(w) for w in need.words) or all(w in BUSINESS for w in need.words):
+        elif any(words.is_elsewhere(w) for w in need.words):
+            # A subject the help center does not cover, even in a long question ("our coffee
+            # machine lease"), and even when some body mentions the word in passing.
+            need.weight, need.alien = max(alien, LONG_ELSEWHERE), True
+        elif (found or any(knows(w) for w in need.words)
+              or all(words.is_business(w) for w in need.words)):
             need.weight = CONTEXT
-        elif all(everyday.get(w, 0.0) >= EVERYDAY for w in need.words):
+        elif all(everyday.get(w, 0.0) >= common for w in need.words):
             # In a short query every word is what it is about ("statut de mon vol"); in a
             # longer one an everyday word is context ("team", "next", "mois").
             if meaningful <= SHORT_QUERY:

@@ -77,6 +77,9 @@ class Vocabulary:
         for word in self.frequency:
             self._by_initial.setdefault(word[:1], []).append(word)
         self._sorted = sorted(self.frequency)
+        self._by_doubles: dict[str, list[str]] = {}
+        for word in self.frequency:
+            self._by_doubles.setdefault(undoubled(word), []).append(word)
         common_words()  # read now, with the index, not on the first query with an unknown word
 
     def __contains__(self, word: str) -> bool:
@@ -116,10 +119,22 @@ class Vocabulary:
         if word[:1] in ELIDED and word[1:] in self.frequency:
             return [word[1:]]  # an elision typed without its apostrophe: "dassistance"
         found = self.closest(word, 2 if len(word) >= LONG_WORD else 1)
-        if not found:
+        # A doubled letter typed single and another typed double is one slip ("eronnée" for
+        # "erronée", "adresse" for "address"), however far apart the two letters are.
+        doubled = [w for w in self._by_doubles.get(undoubled(word), ()) if w != word]
+        # Nearest by slips, then by plain edits ("eronnee": "erronee" before "errone").
+        distance = {w: (OSA.distance(word, w),) * 2 for w in set(found) | set(doubled)}
+        distance.update((w, (1, distance[w][1])) for w in doubled)
+        if not distance:
             return []
-        nearest = OSA.distance(word, found[0])
-        return [w for w in found if OSA.distance(word, w) == nearest][:limit]
+        nearest = min(distance.values())
+        ranked = sorted(distance, key=lambda w: (distance[w], -self.frequency[w], w))
+        return [w for w in ranked if distance[w] == nearest][:limit]
+
+
+def undoubled(word: str) -> str:
+    """A word with each run of a repeated letter written once: "erronee" -> "eronee"."""
+    return "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
 
 
 def respell(text: str, words: list[str], display: dict[str, str]) -> str:

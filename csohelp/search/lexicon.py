@@ -1,0 +1,53 @@
+"""The search's judgement of what a word is about: words of a client's business, and words
+of subjects the help center does not cover (lexicon.yaml, both languages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .analysis import fold, singular
+
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Accent-folded words of both languages, as listed."""
+
+    business: frozenset[str]
+    elsewhere: frozenset[str]
+
+    def is_business(self, word: str) -> bool:
+        """A word of a client's own organisation, purchasing, finance or correspondence
+        ("subsidiary", "marchandise", "lettre"): context, never a sign of another subject."""
+        return _forms(word) & self.business != set()
+
+    def is_elsewhere(self, word: str) -> bool:
+        """A word naming a subject the help center does not cover (pizza, passport, VPN)."""
+        return _forms(word) & self.elsewhere != set()
+
+
+def _forms(word: str) -> set[str]:
+    """The forms a typed word is looked up by: folded, and its singular."""
+    word = fold(word)
+    return {word, singular(word)}
+
+
+def read_lexicon(path: Path = LEXICON) -> Lexicon:
+    """The word lists of a lexicon file; a word listed in both counts as business."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Listed as written (folded): a typed plural is looked up by its singular too, but the
+    # list's own words are not made singular ("toux" is no form of "tous").
+    lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data[name][lang])
+             for name in ("business", "elsewhere")}
+    return Lexicon(lists["business"], lists["elsewhere"] - lists["business"])
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon shipped with the package (read once)."""
+    return read_lexicon()
