@@ -1,4 +1,4 @@
-"""The lexicon: words of a client's business (context) and of other subjects (no answer)."""
+"""The lexicon: words of a client's context (context) and of other subjects (no answer)."""
 
 from __future__ import annotations
 
@@ -12,22 +12,22 @@ from csohelp.search.lexicon import LEXICON, read_lexicon
 
 def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.yaml"
-    path.write_text("business:\n  fr: [marchandise, 'sous-traitant']\n  en: [letter]\n"
+    path.write_text("context:\n  fr: [marchandise, 'sous-traitant']\n  en: [letter]\n"
                     "elsewhere:\n  fr: [épicerie, toux]\n  en: [pizza, letter]\n", encoding="utf-8")
     words = read_lexicon(path)
-    assert words.is_business("Marchandises") and words.is_business("letters")
+    assert words.is_context("Marchandises") and words.is_context("letters")
     assert words.is_elsewhere("epiceries") and words.is_elsewhere("PIZZA")
-    # A word in both lists is business; a listed word is not made singular ("toux", "tous").
+    # A word in both lists is context; a listed word is not made singular ("toux", "tous").
     assert not words.is_elsewhere("letter")
     assert words.is_elsewhere("toux") and not words.is_elsewhere("tous")
 
 
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
-    business = {fold(str(w)) for lang in ("fr", "en") for w in data["business"][lang]}
+    context = {fold(str(w)) for lang in ("fr", "en") for w in data["context"][lang]}
     elsewhere = {fold(str(w)) for lang in ("fr", "en") for w in data["elsewhere"][lang]}
-    assert business & elsewhere == set()
-    assert all(" " not in w and w == w.strip() for w in business | elsewhere)
+    assert context & elsewhere == set()
+    assert all(" " not in w and w == w.strip() for w in context | elsewhere)
     # Words every client uses about the help center's own subjects are never another subject.
     assert {"facture", "invoice", "commande", "order", "livraison", "delivery", "licence",
             "contrat", "contract", "compte", "account", "paiement", "payment"} & elsewhere == set()

@@ -83,14 +83,15 @@ def test_final_held_out_set_keeps_its_measured_levels(backend: WhooshBackend) ->
 
 
 # Fresh sets written on 2026-11-28 by helpers who never saw the search code (issue 10's
-# second round): half A of each tuned against, half B measured once (see the closing note).
+# second and third rounds): each measured once before it was tuned against (the first two in
+# halves: A tuned at once, B measured first; see the closing note).
 # Floors a little below what each gives today, so that no change makes them worse unseen.
 FRESH = {
     "fresh-tune": (0.97, 0.95), "fresh-untouched": (0.97, 0.95), "fresh2-tune": (0.97, 0.95),
     "fresh2-untouched": (0.97, 0.95), "fresh3-untouched": (0.95, 0.90),
     "fresh4-untouched": (0.97, 0.90), "fresh5-untouched": (0.97, 0.95),
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
-    "fresh8-untouched": (0.94, 0.85),
+    "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.91, 0.95),
 }
 
 

@@ -22,7 +22,12 @@ WORD = r"\w+(?:['’]\w+)*"
 WORD_RE = re.compile(WORD)
 # Whoosh's French list lacks these frequent words (its "les" would otherwise stem to "le").
 EXTRA_STOPWORDS = {
-    "fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir"),
+    # NLTK's French list lacks prepositions, conjunctions and pronouns that English has.
+    "fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir", "entre",
+           "comme", "sans", "chez", "vers", "depuis", "pendant", "tout", "tous", "toute",
+           "toutes", "alors", "donc", "car", "sous", "rien", "devant", "après", "avant", "selon",
+           "parmi", "lors", "ça", "cela", "ceci", "ici", "très", "aussi", "leurs", "ils",
+           "elles", "si", "ni", "quelque", "quelques", "chaque", "va", "vont"),
     # English contractions: "hasn't" says as little as "has not".
     "en": tuple(f"{w}n't" for w in ("has", "have", "had", "does", "do", "did", "is", "are", "was",
                                      "were", "wo", "ca", "could", "should", "would"))

@@ -1,7 +1,7 @@
 """Confidence: does a topic really answer the query? The weighted share of the query it matches.
 
 Each concept of the query is weighed by what it says about the topic wanted (`weigh_needs`):
-a word of some topic's title or keywords fully, context (bodies, everyday words, the business
+a word of some topic's title or keywords fully, context (bodies, everyday words, the context
 words of lexicon.yaml) little, filler and time words less, and a word from elsewhere ("pizza",
 a repair, a tax; unknown, or of another subject in lexicon.yaml) heavily, so that it decides
 a short query (and, when the lexicon names its subject, a long one). Each candidate topic
@@ -53,7 +53,7 @@ FILLER = frozenset(fold(w) for w in """
     thank hello hi info information question questions could should tell way much many
     seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
     pourrait veut veulent faut quoi si there hey
-    only still yet already always also just really urgent pls
+    only still yet already always also just really urgent pls vs versus
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
     week weeks next last month months day days today tomorrow yesterday year morning
@@ -147,7 +147,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # machine lease"), and even when some body mentions the word in passing.
             need.weight, need.alien = max(alien, LONG_ELSEWHERE), True
         elif (found or any(knows(w) for w in need.words)
-              or all(words.is_business(w) for w in need.words)):
+              or all(words.is_context(w) for w in need.words)):
             need.weight = CONTEXT
         elif all(everyday.get(w, 0.0) >= common for w in need.words):
             # In a short query every word is what it is about ("statut de mon vol"); in a

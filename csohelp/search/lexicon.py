@@ -1,5 +1,5 @@
-"""The search's judgement of what a word is about: words of a client's business, and words
-of subjects the help center does not cover (lexicon.yaml, both languages)."""
+"""The search's judgement of what a word is about: context (a client's business, words that
+qualify rather than name) and subjects the help center does not cover (lexicon.yaml)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ LEXICON = Path(__file__).with_name("lexicon.yaml")
 class Lexicon:
     """Accent-folded words of both languages, as listed."""
 
-    business: frozenset[str]
+    context: frozenset[str]
     elsewhere: frozenset[str]
 
-    def is_business(self, word: str) -> bool:
+    def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
-        ("subsidiary", "marchandise", "lettre"): context, never a sign of another subject."""
-        return _forms(word) & self.business != set()
+        ("subsidiary", "marchandise", "lettre"), or one that qualifies rather than names
+        ("discontinued", "inconnu"): never a sign of another subject."""
+        return _forms(word) & self.context != set()
 
     def is_elsewhere(self, word: str) -> bool:
         """A word naming a subject the help center does not cover (pizza, passport, VPN)."""
@@ -38,13 +39,13 @@ def _forms(word: str) -> set[str]:
 
 
 def read_lexicon(path: Path = LEXICON) -> Lexicon:
-    """The word lists of a lexicon file; a word listed in both counts as business."""
+    """The word lists of a lexicon file; a word listed in both counts as context."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
     lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data[name][lang])
-             for name in ("business", "elsewhere")}
-    return Lexicon(lists["business"], lists["elsewhere"] - lists["business"])
+             for name in ("context", "elsewhere")}
+    return Lexicon(lists["context"], lists["elsewhere"] - lists["context"])
 
 
 @cache

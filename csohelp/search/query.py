@@ -28,7 +28,7 @@ from .snippets import snippet
 from .spelling import respell
 
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
-MAX_WORDS = 12  # meaningful words beyond this add cost, not precision
+MAX_WORDS = 16  # meaningful words beyond this add cost, not precision
 CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
 CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
 COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word

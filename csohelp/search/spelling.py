@@ -20,6 +20,7 @@ FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank belo
 # A word at least this frequent in everyday French or English (about once per million words)
 # is a real word, even if the help center never uses it: never "correct" it (une, will, météo).
 COMMON_FREQUENCY = 1e-6
+WORD_NOT_SLIP = 10 ** (4.5 - 9)  # a word this frequent is meant, not a slip of a stop word
 ELIDED = frozenset("dljmnst")  # French letters elided before a vowel (d'assistance)
 RELATED_MIN = 5  # letters two forms of a word must share at least (personnalis-ée, -ation)
 
@@ -53,8 +54,8 @@ def _long_stopwords() -> tuple[str, ...]:
 @lru_cache(maxsize=20_000)
 def slipped_stopword(word: str) -> bool:
     """Whether a word is one edit from a stop word (wher, whos, dose): it says as little."""
-    if len(word) < FUZZY_MIN:
-        return False
+    if len(word) < FUZZY_MIN or everyday_frequency().get(word, 0.0) >= WORD_NOT_SLIP:
+        return False  # "fleurs" is a word, not a slip of "leurs"
     return process.extractOne(word, _long_stopwords(), scorer=OSA.distance, score_cutoff=1) is not None
 
 
