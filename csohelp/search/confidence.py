@@ -35,7 +35,8 @@ CONTEXT = 0.3  # weight of a word only of bodies, or everyday, or of a business'
 ALIEN = 2.1  # a word from elsewhere in a short query: outweighs two matched words
 LONG_ALIEN = 0.5  # the same word in a long question, where it is mostly context
 NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three matched ones
-LONG_ELSEWHERE = 1.5  # a word of another subject (lexicon.yaml) in a long question
+ELSEWHERE = 2.1  # a word of another subject (lexicon.yaml) in a short query
+LONG_ELSEWHERE = 1.5  # ...in a long question
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
 SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
@@ -145,7 +146,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         elif any(words.is_elsewhere(w) for w in need.words):
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
-            need.weight, need.alien = max(alien, LONG_ELSEWHERE), True
+            need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
+            need.alien = True
         elif (found or any(knows(w) for w in need.words)
               or all(words.is_context(w) for w in need.words)):
             need.weight = CONTEXT

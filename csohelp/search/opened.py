@@ -19,6 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from ..content import LANGS
 from .analysis import OTHER, Synonyms, plain_words, stems, synonym_table
 from .index import FIELDS, META, SEARCHERS, SHORT_FIELDS, WEIGHTING
+from .lexicon import lexicon
 from .scoring import Scorer
 from .spelling import Vocabulary
 
@@ -79,7 +80,9 @@ class OpenIndex:
 
     def warm(self) -> None:
         """Do once, before the first query, what the first queries would otherwise each pay for:
-        the spelling vocabularies and the title/keyword matches of the synonyms' phrases."""
+        the spelling vocabularies, the lexicon and the title/keyword matches of the synonyms'
+        phrases."""
+        lexicon()
         for lang in LANGS:
             self.vocabulary(lang)
             scorer = self.scorers[lang]

@@ -15,7 +15,7 @@ from wordfreq import get_frequency_dict
 from .analysis import fold, plain_word_spans, stopwords
 
 FUZZY_MIN = 4  # shorter words have too many neighbours (and "pya" is not "pay")
-LONG_WORD = 8  # from this length two edits are still a plausible slip
+LONG_WORD = 6  # from this length two edits are still a plausible slip ("paimen", "faktur")
 FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank below them
 # A word at least this frequent in everyday French or English (about once per million words)
 # is a real word, even if the help center never uses it: never "correct" it (une, will, météo).
