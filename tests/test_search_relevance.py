@@ -91,8 +91,10 @@ FRESH = {
     "fresh2-untouched": (0.97, 0.95), "fresh3-untouched": (0.95, 0.90),
     "fresh4-untouched": (0.97, 0.90), "fresh5-untouched": (0.97, 0.95),
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
-    "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.91, 0.95),
+    "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.92, 0.95),
+    "fresh10-untouched": (0.91, 0.93),
 }
+LOST = {"fresh10-untouched": 0.06}  # the share lost to the bar allowed (5 % unless listed)
 
 
 @pytest.mark.parametrize("name", FRESH)
@@ -103,4 +105,4 @@ def test_fresh_sets_keep_their_levels(backend: WhooshBackend, name: str) -> None
     e = evaluate(backend, queries)
     assert e.recall(3) >= recall3 and e.no_confident_hit >= oos, report(e, name)
     right = sum(1 for j in e.shown if j.suggestion_ok)
-    assert e.lost_to_bar <= 0.05 and right >= 0.9 * len(e.shown), report(e, name)
+    assert e.lost_to_bar <= LOST.get(name, 0.05) and right >= 0.9 * len(e.shown), report(e, name)

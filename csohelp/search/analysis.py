@@ -25,7 +25,7 @@ EXTRA_STOPWORDS = {
     # NLTK's French list lacks prepositions, conjunctions and pronouns that English has.
     "fr": ("les", "cet", "cette", "ceux", "celle", "celles", "dont", "être", "avoir", "entre",
            "comme", "sans", "chez", "vers", "depuis", "pendant", "tout", "tous", "toute",
-           "toutes", "alors", "donc", "car", "sous", "rien", "devant", "après", "avant", "selon",
+           "toutes", "alors", "donc", "sous", "rien", "devant", "après", "avant", "selon",
            "parmi", "lors", "ça", "cela", "ceci", "ici", "très", "aussi", "leurs", "ils",
            "elles", "si", "ni", "quelque", "quelques", "chaque", "va", "vont"),
     # English contractions: "hasn't" says as little as "has not".
