@@ -13,6 +13,7 @@ from csohelp.search.lexicon import LEXICON, read_lexicon
 def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.yaml"
     path.write_text("context:\n  fr: [marchandise, 'sous-traitant']\n  en: [letter]\n"
+                    "neutral:\n  fr: [possède, pizza]\n  en: [mornings, letter]\n"
                     "elsewhere:\n  fr: [épicerie, toux]\n  en: [pizza, letter]\n", encoding="utf-8")
     words = read_lexicon(path)
     assert words.is_context("Marchandises") and words.is_context("letters")
@@ -20,14 +21,19 @@ def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> Non
     # A word in both lists is context; a listed word is not made singular ("toux", "tous").
     assert not words.is_elsewhere("letter")
     assert words.is_elsewhere("toux") and not words.is_elsewhere("tous")
+    # Neutral words yield to both hand-made lists (pizza is elsewhere, letter is context).
+    assert words.is_neutral("possede") and words.is_neutral("Mornings")
+    assert not words.is_neutral("pizza") and not words.is_neutral("letter")
 
 
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
-    context = {fold(str(w)) for lang in ("fr", "en") for w in data["context"][lang]}
-    elsewhere = {fold(str(w)) for lang in ("fr", "en") for w in data["elsewhere"][lang]}
-    assert context & elsewhere == set()
-    assert all(" " not in w and w == w.strip() for w in context | elsewhere)
+    context, neutral, elsewhere = ({fold(str(w)) for lang in ("fr", "en") for w in data[name][lang]}
+                                   for name in ("context", "neutral", "elsewhere"))
+    assert context & elsewhere == set() and neutral & (context | elsewhere) == set()
+    assert all(" " not in w and w == w.strip() for w in context | neutral | elsewhere)
     # Words every client uses about the help center's own subjects are never another subject.
     assert {"facture", "invoice", "commande", "order", "livraison", "delivery", "licence",
             "contrat", "contract", "compte", "account", "paiement", "payment"} & elsewhere == set()
+    # The help center's own words are in no list: they are judged by the topics themselves.
+    assert {"facture", "invoice", "livraison", "renewal"} & neutral == set()

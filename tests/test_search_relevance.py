@@ -91,8 +91,8 @@ FRESH = {
     "fresh2-untouched": (0.97, 0.95), "fresh3-untouched": (0.95, 0.90),
     "fresh4-untouched": (0.97, 0.90), "fresh5-untouched": (0.97, 0.95),
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
-    "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.92, 0.95),
-    "fresh10-untouched": (0.91, 0.93),
+    "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.92, 0.93),
+    "fresh10-untouched": (0.92, 0.93), "fresh11-untouched": (0.96, 0.78),
 }
 LOST = {"fresh10-untouched": 0.06}  # the share lost to the bar allowed (5 % unless listed)
 

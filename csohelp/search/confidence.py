@@ -19,7 +19,7 @@ from typing import Any
 
 from .analysis import fold, stems
 from .index import SHORT_FIELDS
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 from .spelling import everyday_frequency, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
@@ -35,6 +35,7 @@ CONTEXT = 0.3  # weight of a word only of bodies, or everyday, or of a business'
 ALIEN = 2.1  # a word from elsewhere in a short query: outweighs two matched words
 LONG_ALIEN = 0.5  # the same word in a long question, where it is mostly context
 NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three matched ones
+NEUTRAL = 1.0  # an everyday word of no other subject (lexicon.yaml's neutral): a word's worth
 ELSEWHERE = 2.1  # a word of another subject (lexicon.yaml) in a short query
 LONG_ELSEWHERE = 1.5  # ...in a long question
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
@@ -155,7 +156,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # In a short query every word is what it is about ("statut de mon vol"); in a
             # longer one an everyday word is context ("team", "next", "mois").
             if meaningful <= SHORT_QUERY:
-                need.weight, need.alien = alien, True
+                need.weight, need.alien = neutral_or(alien, need, words)
             else:
                 need.weight = CONTEXT
         elif all(slipped_stopword(w) for w in need.words):
@@ -163,11 +164,21 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         elif all(len(w) < SHORT_WORD and w not in everyday for w in need.words):
             need.weight = CONTEXT  # a fragment ("bil"): too short to tell
         else:
-            need.weight, need.alien = alien, True
+            need.weight, need.alien = neutral_or(alien, need, words)
     if all(n.weight <= LIGHT for n in needs):
         # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
         for need, weight in zip(needs, weights, strict=True):
             need.weight = weight
+
+
+def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
+    """The weight (and whether it is from elsewhere) of a word we would call from elsewhere,
+    unless the lexicon judges it an everyday word of no other subject ("possède", "écrite",
+    "mornings"): then it weighs one word, so that the query's own words must still be
+    matched, but it no longer outweighs them."""
+    if NEUTRAL < alien and all(words.is_neutral(w) for w in need.words):
+        return NEUTRAL, NEUTRAL > LONG_ALIEN
+    return alien, True
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:

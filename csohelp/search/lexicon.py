@@ -1,5 +1,6 @@
-"""The search's judgement of what a word is about: context (a client's business, words that
-qualify rather than name) and subjects the help center does not cover (lexicon.yaml)."""
+"""The search's judgement of what a word is about (lexicon.yaml): context (a client's business,
+words that qualify rather than name), neutral (everyday words of no other subject) and
+elsewhere (subjects the help center does not cover)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Lexicon:
 
     context: frozenset[str]
     elsewhere: frozenset[str]
+    neutral: frozenset[str] = frozenset()
 
     def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
@@ -31,6 +33,11 @@ class Lexicon:
         """A word naming a subject the help center does not cover (pizza, passport, VPN)."""
         return _forms(word) & self.elsewhere != set()
 
+    def is_neutral(self, word: str) -> bool:
+        """An everyday word judged to name no other subject, nor one of a client's business
+        ("possède", "écrite", "mornings")."""
+        return _forms(word) & self.neutral != set()
+
 
 def _forms(word: str) -> set[str]:
     """The forms a typed word is looked up by: folded, and its singular."""
@@ -39,14 +46,16 @@ def _forms(word: str) -> set[str]:
 
 
 def read_lexicon(path: Path = LEXICON) -> Lexicon:
-    """The word lists of a lexicon file; a word listed in both counts as context."""
+    """The word lists of a lexicon file. A word in two lists: context before elsewhere (both
+    chosen by hand), elsewhere before neutral (judged word by word, in either language)."""
     # libyaml's loader when PyYAML has it: tens of thousands of words load in a blink.
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
     lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data[name][lang])
-             for name in ("context", "elsewhere")}
-    return Lexicon(lists["context"], lists["elsewhere"] - lists["context"])
+             for name in ("context", "elsewhere", "neutral")}
+    elsewhere = lists["elsewhere"] - lists["context"]
+    return Lexicon(lists["context"], elsewhere, lists["neutral"] - elsewhere - lists["context"])
 
 
 @cache
