@@ -93,6 +93,7 @@ FRESH = {
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
     "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.92, 0.93),
     "fresh10-untouched": (0.92, 0.93), "fresh11-untouched": (0.96, 0.78),
+    "fresh12-untouched": (0.96, 0.75),
 }
 LOST = {"fresh10-untouched": 0.06}  # the share lost to the bar allowed (5 % unless listed)
 
