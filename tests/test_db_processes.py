@@ -56,7 +56,9 @@ class Serve:
         wait_until(lambda: self.ready() or self.proc.poll() is not None, timeout=60)
         if not self.ready():
             self.kill()
-            raise RuntimeError(f"csohelp serve did not start: {self.output()}")
+            output = self.output()
+            self.log.close()  # __exit__ will not run: a leaked file would fail the next test too
+            raise RuntimeError(f"csohelp serve did not start: {output}")
         return self
 
     def kill(self) -> None:

@@ -1,0 +1,67 @@
+"""Score the relevance sets together, optionally with search constants changed (experiments).
+
+    .venv/bin/python scripts/eval_sets.py                      # every tests/relevance/*.yaml
+    .venv/bin/python scripts/eval_sets.py fresh11-untouched --misses
+    .venv/bin/python scripts/eval_sets.py --try confidence.NEUTRAL=2.1 --try spelling.LONG_WORD=8
+
+One line per set (as `csohelp eval` scores it) and the pooled figures: answerable queries
+weighted by their number, out-of-scope ones likewise. `--try` sets a module constant of
+`csohelp.search` for this run only, to measure a change before making it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from csohelp.search.backend import WhooshBackend
+from csohelp.search.evaluate import evaluate, load_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "tests" / "relevance"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each set's scores and the pooled ones."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", help="set names (default: all in tests/relevance)")
+    parser.add_argument("--index", type=Path, default=ROOT / "search_index")
+    parser.add_argument("--try", dest="tries", action="append", default=[], metavar="MODULE.NAME=VALUE")
+    parser.add_argument("--misses", action="store_true", help="list the queries missed in the top 3")
+    args = parser.parse_args(argv)
+    for change in args.tries:
+        name, _, value = change.partition("=")
+        module, _, constant = name.rpartition(".")
+        target = importlib.import_module(f"csohelp.search.{module}")
+        if not hasattr(target, constant):
+            parser.error(f"csohelp.search.{module} has no {constant}")
+        setattr(target, constant, type(getattr(target, constant))(float(value)))
+    backend = WhooshBackend(args.index, cache_size=0)
+    names = args.sets or sorted(p.stem for p in SETS.glob("*.yaml"))
+    totals = dict.fromkeys(("answerable", "r1", "r3", "lost", "oos_n", "oos"), 0.0)
+    for name in names:
+        e = evaluate(backend, load_queries(SETS / f"{name}.yaml"))
+        n, m = len(e.answerable), len(e.out_of_scope)
+        right = sum(1 for j in e.shown if j.suggestion_ok)
+        oos = f"{e.no_confident_hit:.3f}" if m else "-"
+        print(f"{name:20} r1 {e.recall(1):.3f} r3 {e.recall(3):.3f} mrr {e.mrr:.3f} "
+              f"lost {e.lost_to_bar:.3f} oos {oos} suggestions {right}/{len(e.shown)}")
+        if args.misses:
+            for j in e.misses(3):
+                print(f"    [{j.lang}] {j.q!r} expect {j.expect} got {j.got}{' LOST' if j.lost else ''}")
+        totals["answerable"] += n
+        totals["r1"] += e.recall(1) * n
+        totals["r3"] += e.recall(3) * n
+        totals["lost"] += e.lost_to_bar * n
+        totals["oos_n"] += m
+        totals["oos"] += e.no_confident_hit * m
+    n, m = totals["answerable"] or 1, totals["oos_n"] or 1
+    print(f"{'pooled':20} r1 {totals['r1'] / n:.3f} r3 {totals['r3'] / n:.3f} "
+          f"lost {totals['lost'] / n:.3f} oos {totals['oos'] / m:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
