@@ -119,6 +119,13 @@ def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, 
     ("en", "net 30", "payment-methods-and-terms"),
     # Issue 15: an invoice's due date is a payment term, not a contract's expiry.
     ("fr", "date d'échéance de ma facture", "payment-methods-and-terms"),
+    # Jargon and client wording (round three): statement of account, proof of entitlement.
+    ("en", "SOA request", "accounts-receivable"), ("en", "AR aging", "accounts-receivable"),
+    ("en", "where do I find the PoE for our IBM software", "software-licensing"),
+    ("fr", "facture mensuelle regroupée", "billing-options"),
+    ("en", "Passport Advantage licences", "software-licensing"),
+    ("en", "licence runs out next month", "contract-renewals"),
+    ("en", "double charged", "invoice-dispute"),
 ])
 def test_vocabulary_gaps_reach_the_topic_that_covers_them(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
