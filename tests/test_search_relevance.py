@@ -93,9 +93,10 @@ FRESH = {
     "fresh6-untouched": (0.97, 0.90), "fresh7-untouched": (0.97, 0.90),
     "fresh8-untouched": (0.96, 0.85), "fresh9-untouched": (0.92, 0.93),
     "fresh10-untouched": (0.92, 0.93), "fresh11-untouched": (0.96, 0.78),
-    "fresh12-untouched": (0.96, 0.75),
+    "fresh12-untouched": (0.97, 0.75), "fresh13-untouched": (0.90, 0.70),
 }
-LOST = {"fresh10-untouched": 0.06}  # the share lost to the bar allowed (5 % unless listed)
+# The share of answerable queries lost to the bar allowed: 5 % unless listed.
+LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07}
 
 
 @pytest.mark.parametrize("name", FRESH)
