@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -112,9 +113,11 @@ class CategoryFile(_Strict):
 
 
 class SynonymFile(_Strict):
-    """faq/synonyms.yaml: groups of equivalent words or phrases, any language."""
+    """faq/synonyms.yaml: groups of equivalent words or phrases, any language; and groups no
+    topic is about (`no_topic`), which make a query about them get the no-result page."""
 
     synonyms: list[list[Text]] = []
+    no_topic: list[list[Text]] = []
 
 
 def lang_prefix(lang: str) -> str:
@@ -135,6 +138,7 @@ class Corpus:
     topics: list[Topic]
     most_asked: list[str] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
+    no_topic: list[list[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_id = {t.id: t for t in self.topics}
@@ -224,11 +228,42 @@ def load_corpus(faq_dir: Path, today: date | None = None) -> Corpus:
     problems += _check_topics(topics, category_ids, today, known_ids)
     if cat_file:
         problems += _check_categories(cat_source, cat_file, known_ids)
+    if syn_file:
+        problems += _check_no_topic(syn_source, syn_file, [t for _, t in topics])
     if problems:
         raise ContentError(problems)
     order = {c.id: i for i, c in enumerate(categories)}
     ordered = sorted((t for _, t in topics), key=lambda t: (order[t.category], t.id))
-    return Corpus(categories, ordered, cat_file.most_asked, syn_file.synonyms if syn_file else [])
+    return Corpus(categories, ordered, cat_file.most_asked, syn_file.synonyms if syn_file else [],
+                  syn_file.no_topic if syn_file else [])
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Lowercase, accent-folded words without a plural s: how a no-topic phrase is compared."""
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"\w+", plain))
+
+
+def _check_no_topic(source: YamlSource, syn_file: SynonymFile, topics: list[Topic]) -> list[Problem]:
+    """A phrase no topic is about must be in no topic's title or keywords: search would send
+    the clients asking for that topic to the no-result page."""
+    shown: list[tuple[tuple[str, ...], str]] = []
+    for topic in topics:
+        for lang in LANGS:
+            text = topic.text(lang)
+            shown += [(_words(t), topic.id) for t in [text.title, *text.keywords]]
+    problems = []
+    for i, group in enumerate(syn_file.no_topic):
+        for j, phrase in enumerate(group):
+            words = _words(phrase)
+            n = len(words)
+            owner = next((topic_id for seq, topic_id in shown if n and any(
+                seq[k:k + n] == words for k in range(len(seq) - n + 1))), None)
+            if owner:
+                problems.append(source.problem(("no_topic", i, j), f"{phrase!r} is in the title or "
+                                               f"keywords of {owner}: a topic is about it"))
+    return problems
 
 
 def _check_categories(source: YamlSource, cat_file: CategoryFile, ids: set[str]) -> list[Problem]:

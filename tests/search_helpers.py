@@ -14,4 +14,5 @@ def build_faq_index(dest: Path, version: str | None = None) -> Path:
     """The real topics' index at dest."""
     corpus = load_corpus(REPO / "faq")
     return build_index([TopicDoc.from_topic(t) for t in corpus.topics], dest,
-                       corpus_categories(corpus), corpus.synonyms, version=version)
+                       corpus_categories(corpus), corpus.synonyms, version=version,
+                       no_topic=corpus.no_topic)

@@ -196,6 +196,14 @@ def test_a_misspelled_word_is_no_form_of_a_known_one(backend: WhooshBackend) -> 
     assert result.hits[0].id == "delivery-scheduling"
 
 
+def test_groups_no_topic_is_about_are_marked_as_such(backend: WhooshBackend) -> None:
+    ix = backend.handle.current()
+    concepts = concepts_of(plain_words("panne de serveur"), ix.synonyms, ix.no_topic)
+    assert [c.no_topic for c in concepts if c.words != ("de",)] == [True, False]  # "panne": no_topic
+    (invoice,) = concepts_of(plain_words("facture"), ix.synonyms, ix.no_topic)
+    assert not invoice.no_topic and ("invoice",) in invoice.alternatives
+
+
 def test_personnel_is_staff_not_an_individual(backend: WhooshBackend) -> None:
     ix = backend.handle.current()
     (concept,) = concepts_of(plain_words("personnel"), ix.synonyms)

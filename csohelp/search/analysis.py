@@ -183,12 +183,17 @@ def singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word[-1] in "sx" and word[-2] != "s" else word
 
 
+def group_phrases(group: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The words of every phrase of a synonym group (as the synonym table keeps them)."""
+    return tuple(words for words in (tuple(plain_words(p)) for p in group) if words)
+
+
 def synonym_table(groups: list[list[str]]) -> Synonyms:
     """First word -> [(phrase words in the singular, the words of every phrase of its group)],
     longest first."""
     table: Synonyms = {}
     for group in groups:
-        phrases = tuple(words for words in (tuple(plain_words(p)) for p in group) if words)
+        phrases = group_phrases(group)
         for words in phrases:
             if len(words) == 1 and words[0] in all_stopwords():
                 continue  # "dû" folds to "du": the article must not mean "amount owing"

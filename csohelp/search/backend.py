@@ -61,8 +61,9 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
-              synonyms: list[list[str]]) -> Path:
-        """Build a complete index of docs into dest (published by the caller)."""
+              synonyms: list[list[str]], no_topic: list[list[str]] | None = None) -> Path:
+        """Build a complete index of docs into dest (published by the caller); `no_topic`: the
+        synonym groups no topic is about."""
 
     @abstractmethod
     def search(self, query: str | None, lang: str, limit: int = 10,
@@ -96,8 +97,8 @@ class WhooshBackend(SearchBackend):
         self.cache = QueryCache(cache_size)
 
     def index(self, docs: Iterable[TopicDoc], dest: Path, categories: list[dict],
-              synonyms: list[list[str]]) -> Path:
-        return build_index(docs, dest, categories, synonyms)
+              synonyms: list[list[str]], no_topic: list[list[str]] | None = None) -> Path:
+        return build_index(docs, dest, categories, synonyms, no_topic=no_topic)
 
     def _open(self) -> OpenIndex:
         ix = self.handle.current()
@@ -162,7 +163,7 @@ class WhooshBackend(SearchBackend):
     def ranked_ids(self, query: str, lang: str, depth: int = 10) -> list[str]:
         ix = self._open()
         words = query_words(clean_query(query, lang))
-        clauses, _marks, _needs = whoosh_query(concepts_of(words, ix.synonyms), lang)
+        clauses, _marks, _needs = whoosh_query(concepts_of(words, ix.synonyms, ix.no_topic), lang)
         with ix.searching(lang) as searcher:
             best, _total = ix.scorers[lang].top(searcher, clauses, depth)
             return [searcher.stored_fields(d)["id"] for d, _score in best]

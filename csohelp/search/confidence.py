@@ -87,7 +87,7 @@ class Need:
     weight: float
     stems: tuple[str, ...] = ()  # the concept's own words, stemmed in the reader's language
     words: tuple[str, ...] = ()  # the concept's words as typed (folded)
-    synonyms: bool = False  # the concept has equivalents in the synonym table
+    no_topic: bool = False  # a phrase of a synonym group no topic is about
     alien: bool = False  # a word from elsewhere (pizza, passport, a repair)
     probes: list[Probe] = field(default_factory=list)
 
@@ -137,14 +137,15 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             continue
         if need.weight < 1.0:
             continue  # filler, numbers, everyday verbs: weighed already
+        if need.no_topic:
+            # Groups the synonym table lists as no topic's (repairs, jobs, a share price; the
+            # build checks that no title or keyword has them): they decide any query.
+            need.weight, need.alien = NO_TOPIC, True
+            continue
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if found & SHORT_FIELDS:
             continue  # what some topic is about
-        if need.synonyms:
-            # Words the synonym table has but no topic is about (in no title or keywords):
-            # repairs, jobs, a share price. Listed there on purpose, they decide any query.
-            need.weight, need.alien = NO_TOPIC, True
-        elif any(words.is_elsewhere(w) for w in need.words):
+        if any(words.is_elsewhere(w) for w in need.words):
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
             need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE

@@ -120,8 +120,10 @@ def _document(doc: TopicDoc, lang: str) -> dict[str, Any]:
 
 
 def build_index(docs: Iterable[TopicDoc], dest: Path, categories: list[dict] | None = None,
-                synonyms: list[list[str]] | None = None, version: str | None = None) -> Path:
-    """Write a complete index folder (fr/, en/, meta.json) at dest; return dest."""
+                synonyms: list[list[str]] | None = None, version: str | None = None,
+                no_topic: list[list[str]] | None = None) -> Path:
+    """Write a complete index folder (fr/, en/, meta.json) at dest; return dest. `no_topic`:
+    the synonym groups no topic is about (a query about them gets the no-result page)."""
     dest = Path(dest)
     if dest.exists():
         shutil.rmtree(dest)
@@ -148,6 +150,7 @@ def build_index(docs: Iterable[TopicDoc], dest: Path, categories: list[dict] | N
                        for lang in LANGS}} for d in docs],
         "categories": categories or [],
         "synonyms": synonyms or [],
+        "no_topic": no_topic or [],
         # The usual accented spelling of folded words, so "did you mean" reads "numéro".
         "display": {w: c.most_common(1)[0][0] for w, c in display.items()
                     if c.most_common(1)[0][0] != w},
@@ -209,7 +212,8 @@ def index_stage(corpus: Corpus, paths: Any, new_site: Path, stamp: str) -> tuple
     dest = Path(paths.work) / f"index-{stamp}"
     try:
         build_index((TopicDoc.from_topic(t) for t in corpus.topics), dest,
-                    corpus_categories(corpus), corpus.synonyms, version=stamp)
+                    corpus_categories(corpus), corpus.synonyms, version=stamp,
+                    no_topic=corpus.no_topic)
     except OSError as exc:
         raise BuildError(f"search index: {exc}") from exc
     return dest, Path(paths.index)

@@ -17,7 +17,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 
 from ..content import LANGS
-from .analysis import OTHER, Synonyms, plain_words, stems, synonym_table
+from .analysis import OTHER, Synonyms, group_phrases, plain_words, stems, synonym_table
 from .index import FIELDS, META, SEARCHERS, SHORT_FIELDS, WEIGHTING
 from .lexicon import lexicon
 from .scoring import Scorer
@@ -37,7 +37,10 @@ class OpenIndex:
         self.aliases: dict[str, str] = {a: t["id"] for t in meta["topics"] for a in t["aliases"]}
         # Derived once per index, not per query: read by every request thread.
         self.category_ids = {c["id"] for c in meta["categories"]} | {t["category"] for t in meta["topics"]}
-        self.synonyms: Synonyms = synonym_table(meta["synonyms"])
+        # Groups no topic is about are synonyms too (a phrase matches as a whole), marked.
+        no_topic = meta.get("no_topic", [])
+        self.synonyms: Synonyms = synonym_table(meta["synonyms"] + no_topic)
+        self.no_topic = frozenset(group_phrases(group) for group in no_topic)
         # No mmap: a segment truncated on disk would raise SIGBUS on a mapped read and kill the
         # whole server; plain reads raise an exception we can handle.
         self._indexes = {lang: FileStorage(str(path / lang), supports_mmap=False, readonly=True).open_index()
@@ -87,7 +90,7 @@ class OpenIndex:
             self.vocabulary(lang)
             scorer = self.scorers[lang]
             with self.searching(lang) as searcher:
-                for group in self.meta["synonyms"]:
+                for group in self.meta["synonyms"] + self.meta.get("no_topic", []):
                     for phrase in group:
                         text = " ".join(plain_words(phrase))
                         # The fields the query seeks a synonym in (query.whoosh_query).
@@ -136,7 +139,8 @@ class OpenIndex:
                 if found is None:
                     reader = self._indexes[lang].reader()
                     try:
-                        extra = (w for group in self.meta["synonyms"] for p in group for w in plain_words(p))
+                        groups = self.meta["synonyms"] + self.meta.get("no_topic", [])
+                        extra = (w for group in groups for p in group for w in plain_words(p))
                         found = self._vocabularies[lang] = Vocabulary(reader, extra=extra)
                     finally:
                         reader.close()

@@ -85,6 +85,7 @@ class Concept:
 
     words: tuple[str, ...]
     alternatives: dict[tuple[str, ...], float] = field(default_factory=dict)
+    no_topic: bool = False  # a phrase of a group no topic is about (synonyms.yaml's no_topic)
 
 
 def clean_query(text: str | None, lang: str) -> str:
@@ -110,8 +111,10 @@ def query_words(text: str) -> list[str]:
     return words
 
 
-def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
-    """Group the query's words into concepts, expanding synonym phrases (longest match first)."""
+def concepts_of(words: list[str], synonyms: Synonyms,
+                no_topic: frozenset[tuple[tuple[str, ...], ...]] = frozenset()) -> list[Concept]:
+    """Group the query's words into concepts, expanding synonym phrases (longest match first);
+    `no_topic` holds the groups no topic is about."""
     concepts: list[Concept] = []
     i = 0
     while i < len(words):
@@ -120,7 +123,7 @@ def concepts_of(words: list[str], synonyms: Synonyms) -> list[Concept]:
             typed = tuple(words[i:i + len(phrase)])
             if len(typed) == len(phrase) and all(
                     w in table_forms(t) for t, w in zip(typed, phrase, strict=True)):
-                concept = Concept(typed, {typed: 1.0})
+                concept = Concept(typed, {typed: 1.0}, no_topic=group in no_topic)
                 for other in group:
                     concept.alternatives.setdefault(other, 0.9)
                 concepts.append(concept)
@@ -152,7 +155,7 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
         seen: dict[tuple[str, tuple[str, ...]], float] = {}
         own = stems(lang, " ".join(concept.words))
         need = Need(weight_of(concept.words, own, lang), own, concept.words,
-                    synonyms=len(concept.alternatives) > 1)
+                    no_topic=concept.no_topic)
         for alternative, weight in concept.alternatives.items():
             text = " ".join(alternative)
             own, other = stems(lang, text), stems(OTHER[lang], text)
@@ -191,7 +194,7 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
 
     With `prefix` (type-ahead), the last word may be unfinished: its completions count too.
     """
-    concepts = concepts_of(words, ix.synonyms)
+    concepts = concepts_of(words, ix.synonyms, ix.no_topic)
     if prefix and concepts and len(prefix) >= 2:
         # Completions from the in-memory vocabulary: no term scan of the index per keystroke.
         for completion in ix.vocabulary(lang).completions(prefix, 4):
