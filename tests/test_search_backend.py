@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -229,3 +230,15 @@ def test_phrase_matches_are_remembered_within_a_bound() -> None:
         cache.get(("title", (f"a{n}", "b")), lambda n=n: computed.append(n) or np.array([n]))
     assert len(cache._data) == 3 and computed == list(range(10))
     assert cache.get(("title", ("a9", "b")), lambda: np.array([-1]))[0] == 9  # kept, not recomputed
+
+
+def test_an_index_built_before_no_topic_groups_still_opens(tmp_path: Path) -> None:
+    # A rollback publishes an older build: its meta.json has no "no_topic" list.
+    index = build_faq_index(tmp_path / "index")
+    meta_path = index / "meta.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    del meta["no_topic"]
+    meta_path.write_text(json.dumps(meta), "utf-8")
+    old = WhooshBackend(index)
+    assert old.search("facture", "fr").hits
+    assert old.handle.current().no_topic == frozenset()
