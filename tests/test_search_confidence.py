@@ -45,6 +45,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "our VPN keeps dropping every afternoon and nobody at the help desk can tell us why"),
     ("en", "How do I submit a vacation request in the HR portal?"),
     ("fr", "résultats du match des Canadiens hier soir"),
+    # IBM's own affairs (synonyms.yaml's no_topic), though every other word is ours.
+    ("en", "how to become an IBM business partner"), ("fr", "comment devenir partenaire commercial IBM"),
+    ("en", "we are a supplier to IBM, when will you pay our invoice"), ("en", "IBM annual report 2025"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -156,6 +159,8 @@ def test_vocabulary_gaps_reach_the_topic_that_covers_them(
     ("en", "can we pay with a corporate credit card", "payment-methods-and-terms"),
     # A business's own words are its context, not another subject.
     ("en", "reseller access", "who-can-use-cso"),
+    ("en", "can a business partner use CSOL", "who-can-use-cso"),  # a partner is a client
+    ("fr", "notre fournisseur IBM nous a facturé deux fois", "invoice-dispute"),  # IBM supplies us
     ("en", "transfer a licence to our subsidiary", "software-licensing"),
     ("en", "add more users to our software order", "software-orders"),
     # Words of commerce, receiving and correspondence (lexicon.yaml) are context too.
