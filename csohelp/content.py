@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -238,31 +237,33 @@ def load_corpus(faq_dir: Path, today: date | None = None) -> Corpus:
                   syn_file.no_topic if syn_file else [])
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """Lowercase, accent-folded words without a plural s: how a no-topic phrase is compared."""
-    plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"\w+", plain))
-
-
 def _check_no_topic(source: YamlSource, syn_file: SynonymFile, topics: list[Topic]) -> list[Problem]:
-    """A phrase no topic is about must be in no topic's title or keywords: search would send
-    the clients asking for that topic to the no-result page."""
-    shown: list[tuple[tuple[str, ...], str]] = []
-    for topic in topics:
-        for lang in LANGS:
-            text = topic.text(lang)
-            shown += [(_words(t), topic.id) for t in [text.title, *text.keywords]]
+    """A phrase no topic is about must be in no topic's title or keywords (search would send
+    the clients asking for that topic to the no-result page), nor in a group of synonyms
+    (which of the two a query meant would depend on the order of the file)."""
+    # Words as the search's synonym table reads them: folded, elisions dropped, singular.
+    # (Imported here: the search package imports this module.)
+    from .search.analysis import plain_words, singular
+
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(singular(w) for w in plain_words(text))
+
+    shown = [(words(t), topic.id) for topic in topics for lang in LANGS
+             for t in [topic.text(lang).title, *topic.text(lang).keywords]]
+    synonyms = {words(p) for group in syn_file.synonyms for p in group}
     problems = []
     for i, group in enumerate(syn_file.no_topic):
         for j, phrase in enumerate(group):
-            words = _words(phrase)
-            n = len(words)
+            seek = words(phrase)
+            n = len(seek)
             owner = next((topic_id for seq, topic_id in shown if n and any(
-                seq[k:k + n] == words for k in range(len(seq) - n + 1))), None)
+                seq[k:k + n] == seek for k in range(len(seq) - n + 1))), None)
             if owner:
                 problems.append(source.problem(("no_topic", i, j), f"{phrase!r} is in the title or "
                                                f"keywords of {owner}: a topic is about it"))
+            elif seek in synonyms:
+                problems.append(source.problem(("no_topic", i, j), f"{phrase!r} is also in a group "
+                                               "of synonyms: keep it in one of the two"))
     return problems
 
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from csohelp.search.backend import WhooshBackend
-from csohelp.search.evaluate import evaluate, load_queries
+from csohelp.search.evaluate import evaluate, load_queries, report
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "relevance"
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="*", help="set names (default: all in tests/relevance)")
     parser.add_argument("--index", type=Path, default=ROOT / "search_index")
     parser.add_argument("--try", dest="tries", action="append", default=[], metavar="MODULE.NAME=VALUE")
-    parser.add_argument("--misses", action="store_true", help="list the queries missed in the top 3")
+    parser.add_argument("--misses", action="store_true", help="print each set's full report (its misses)")
     args = parser.parse_args(argv)
     for change in args.tries:
         name, _, value = change.partition("=")
@@ -49,17 +49,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:20} r1 {e.recall(1):.3f} r3 {e.recall(3):.3f} mrr {e.mrr:.3f} "
               f"lost {e.lost_to_bar:.3f} oos {oos} suggestions {right}/{len(e.shown)}")
         if args.misses:
-            for j in e.misses(3):
-                print(f"    [{j.lang}] {j.q!r} expect {j.expect} got {j.got}{' LOST' if j.lost else ''}")
+            print(report(e, name))  # `csohelp eval`'s report: the misses, the wrong suggestions
         totals["answerable"] += n
         totals["r1"] += e.recall(1) * n
         totals["r3"] += e.recall(3) * n
         totals["lost"] += e.lost_to_bar * n
         totals["oos_n"] += m
         totals["oos"] += e.no_confident_hit * m
-    n, m = totals["answerable"] or 1, totals["oos_n"] or 1
+    n = totals["answerable"] or 1
+    oos = f"{totals['oos'] / totals['oos_n']:.3f}" if totals["oos_n"] else "-"
     print(f"{'pooled':20} r1 {totals['r1'] / n:.3f} r3 {totals['r3'] / n:.3f} "
-          f"lost {totals['lost'] / n:.3f} oos {totals['oos'] / m:.3f}")
+          f"lost {totals['lost'] / n:.3f} oos {oos}")
     return 0
 
 

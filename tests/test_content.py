@@ -210,12 +210,16 @@ def test_check_command_also_validates_the_plan_beside_faq(
 @pytest.mark.parametrize("no_topic, expected", [
     # A topic's keyword ("Litige" folded, "bills" in the singular) cannot be no topic's.
     ("[[pizza, litiges], [réparation, bills]]",
-     ["faq/synonyms.yaml:4: no_topic[0][1]: 'litiges' is in the title or keywords of "
+     ["faq/synonyms.yaml:3: no_topic[0][1]: 'litiges' is in the title or keywords of "
       "invoice-dispute: a topic is about it",
-      "faq/synonyms.yaml:4: no_topic[1][1]: 'bills' is in the title or keywords of "
+      "faq/synonyms.yaml:3: no_topic[1][1]: 'bills' is in the title or keywords of "
       "invoice-dispute: a topic is about it"]),
     # A phrase is compared as a phrase: "bill" alone is a keyword, "pay my bill" is not one.
     ("[[pay my phone bill, pizza]]", []),
+    # Nor may it be a synonym too: which one a query meant would depend on the file's order.
+    ("[[pizza], [Florists]]",
+     ["faq/synonyms.yaml:3: no_topic[1][0]: 'Florists' is also in a group of synonyms: keep it "
+      "in one of the two"]),
 ])
 def test_a_phrase_no_topic_is_about_cannot_be_a_topics_keyword(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_topic: str, expected: list[str]
@@ -223,7 +227,8 @@ def test_a_phrase_no_topic_is_about_cannot_be_a_topics_keyword(
     monkeypatch.chdir(tmp_path)
     faq = make_faq(tmp_path, (FIXTURE / "billing" / "invoice-dispute.yaml").read_text("utf-8"))
     (faq / "synonyms.yaml").write_text(
-        f"synonyms:\n  - [facture, invoice, bill]\n# no topic\nno_topic: {no_topic}\n", encoding="utf-8")
+        f"synonyms: [[facture, invoice, bill], [fleuriste, florist]]\n# no topic\nno_topic: {no_topic}\n",
+        encoding="utf-8")
     if not expected:
         assert load_corpus(Path("faq"), today=TODAY).no_topic[0][0] == "pay my phone bill"
         return

@@ -132,3 +132,13 @@ def test_a_doubled_letter_slip_is_one_edit(word: str, expected: list[str]) -> No
     vocabulary = Vocabulary(_Reader({"erronee": 3, "adresse": 9, "address": 5, "paiement": 8,
                                      "errone": 1}))
     assert vocabulary.corrections(word) == expected
+
+
+def test_french_stop_words_added_are_no_common_english_word() -> None:
+    # Both stop lists apply to every query: a French "car" (because) would drop an English car.
+    from wordfreq import zipf_frequency
+
+    from csohelp.search.analysis import EXTRA_STOPWORDS
+
+    english = [w for w in EXTRA_STOPWORDS["fr"] if zipf_frequency(w, "en") >= 4.5]
+    assert english == ["dont"]  # "don't" typed without its apostrophe: a stop word in English too

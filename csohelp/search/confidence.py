@@ -173,12 +173,13 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
 
 
 def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
-    """The weight (and whether it is from elsewhere) of a word we would call from elsewhere,
-    unless the lexicon judges it an everyday word of no other subject ("possède", "écrite",
-    "mornings"): then it weighs one word, so that the query's own words must still be
-    matched, but it no longer outweighs them."""
+    """The weight of a word we would call from elsewhere (it is, either way: it still sets a
+    short query's bar), unless, in a short query, the lexicon judges it an everyday word of no
+    other subject ("possède", "écrite", "mornings"): then it weighs one word, so that the
+    query's own words must still be matched, but it no longer outweighs them. (In a long
+    question a word from elsewhere already weighs less than one word.)"""
     if NEUTRAL < alien and all(words.is_neutral(w) for w in need.words):
-        return NEUTRAL, NEUTRAL > LONG_ALIEN
+        return NEUTRAL, True
     return alien, True
 
 

@@ -37,9 +37,11 @@ class OpenIndex:
         self.aliases: dict[str, str] = {a: t["id"] for t in meta["topics"] for a in t["aliases"]}
         # Derived once per index, not per query: read by every request thread.
         self.category_ids = {c["id"] for c in meta["categories"]} | {t["category"] for t in meta["topics"]}
-        # Groups no topic is about are synonyms too (a phrase matches as a whole), marked.
+        # Groups no topic is about are synonyms too (a phrase matches as a whole), marked. An
+        # index built before them has none (a rollback).
         no_topic = meta.get("no_topic", [])
-        self.synonyms: Synonyms = synonym_table(meta["synonyms"] + no_topic)
+        self.groups: list[list[str]] = meta["synonyms"] + no_topic
+        self.synonyms: Synonyms = synonym_table(self.groups)
         self.no_topic = frozenset(group_phrases(group) for group in no_topic)
         # No mmap: a segment truncated on disk would raise SIGBUS on a mapped read and kill the
         # whole server; plain reads raise an exception we can handle.
@@ -90,7 +92,7 @@ class OpenIndex:
             self.vocabulary(lang)
             scorer = self.scorers[lang]
             with self.searching(lang) as searcher:
-                for group in self.meta["synonyms"] + self.meta.get("no_topic", []):
+                for group in self.groups:
                     for phrase in group:
                         text = " ".join(plain_words(phrase))
                         # The fields the query seeks a synonym in (query.whoosh_query).
@@ -139,8 +141,7 @@ class OpenIndex:
                 if found is None:
                     reader = self._indexes[lang].reader()
                     try:
-                        groups = self.meta["synonyms"] + self.meta.get("no_topic", [])
-                        extra = (w for group in groups for p in group for w in plain_words(p))
+                        extra = (w for group in self.groups for p in group for w in plain_words(p))
                         found = self._vocabularies[lang] = Vocabulary(reader, extra=extra)
                     finally:
                         reader.close()

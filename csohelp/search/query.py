@@ -30,6 +30,7 @@ from .spelling import respell
 MAX_CHARS = 500  # longer input is not a search but a paste (or an attack): refused with a 400
 MAX_WORDS = 16  # meaningful words beyond this add cost, not precision
 CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
+TRIED_WORDS = 3  # misspelled words whose equally near corrections are tried in the query
 CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
 COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -264,10 +265,12 @@ def _correct(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     if not any(options):
         return None
     fixed = [o[0] if o else w for w, o in zip(words, options, strict=True)]
-    for i, choices in enumerate(options):
-        if len(choices) > 1 and len(words) > 1:
-            trials = [fixed[:i] + [c] + fixed[i + 1:] for c in choices]
-            fixed = max(trials, key=lambda t: rank(ix, searcher, t, lang, allowed).best)
+    # Each trial ranks the whole query: a few ambiguous words are weighed so, the rest take
+    # their likeliest correction (a query of 16 typos must not cost 48 rankings).
+    ambiguous = [i for i, choices in enumerate(options) if len(choices) > 1][:TRIED_WORDS]
+    for i in ambiguous if len(words) > 1 else ():
+        trials = [fixed[:i] + [c] + fixed[i + 1:] for c in options[i]]
+        fixed = max(trials, key=lambda t: rank(ix, searcher, t, lang, allowed).best)
     return fixed, rank(ix, searcher, fixed, lang, allowed)
 
 
