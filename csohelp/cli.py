@@ -45,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .db.base import redact
     from .web import create_app
     from .web.settings import Settings
+    from .web.workers import dump_stacks_on_sigusr1
 
     if args.watch:  # rebuild on changes and reload open pages (issue 12)
         from .owners.watch import serve_watching
@@ -54,6 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CsohelpError("--workers must be at least 1")
     settings = Settings.from_env(root=Path(args.root), workers=args.workers)
+    dump_stacks_on_sigusr1()
     if not (settings.site_dir / "index.html").exists():
         raise CsohelpError(f"no built site in {settings.site_dir}: run `csohelp build` first")
     # The database first: unreachable is a clear error and exit 1, not a server that 503s every

@@ -44,21 +44,29 @@ class Serve:
 
     def output(self) -> str:
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
+        return self.log.read().decode(errors="replace")[-20000:]
 
     def ready(self) -> bool:
         try:
-            return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
+            status = httpx.get(self.url + "/healthz", timeout=3).status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        self.seen[status] = self.seen.get(status, 0) + 1
+        return status == 200
 
     def __enter__(self) -> Serve:
+        self.seen: dict[int | str, int] = {}
         wait_until(lambda: self.ready() or self.proc.poll() is not None, timeout=60)
         if not self.ready():
+            alive = self.proc.poll() is None
+            if alive:  # every thread's stack, of the server and its workers, into the log
+                os.killpg(self.proc.pid, signal.SIGUSR1)
+                time.sleep(2)
             self.kill()
             output = self.output()
             self.log.close()  # __exit__ will not run: a leaked file would fail the next test too
-            raise RuntimeError(f"csohelp serve did not start: {output}")
+            raise RuntimeError(f"csohelp serve did not start (running: {alive}, /healthz answered "
+                               f"{self.seen}): {output}")
         return self
 
     def kill(self) -> None:
@@ -283,6 +291,17 @@ def test_a_worker_killed_with_9_is_replaced_and_the_port_keeps_answering(built_p
         assert all(httpx.get(server.url + "/healthz", timeout=10).status_code == 200 for _ in range(10))
         assert wait_until(lambda: len(workers()) == 2 and first[0] not in workers(), timeout=30)
         assert httpx.post(server.url + "/api/requests", json=GOOD, timeout=30).status_code == 201
+
+
+def test_sigusr1_writes_every_stack_of_the_server_and_its_workers_and_serving_goes_on(
+        built_project, tmp_path, smtp_port):
+    db = f"sqlite:///{tmp_path / 'requests.db'}"
+    with Serve(built_project, db, smtp_port, workers=2) as server:
+        os.killpg(server.proc.pid, signal.SIGUSR1)
+        assert wait_until(lambda: server.output().count("Current thread") >= 3, timeout=10)
+        assert "_serve_one" in server.output() and "run_workers" in server.output()
+        assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
+        assert server.proc.poll() is None
 
 
 def test_a_worker_socket_is_shared_by_port_and_declared_tcp():

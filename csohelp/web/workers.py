@@ -8,6 +8,8 @@ supervises: it restarts a worker that dies and passes SIGTERM/SIGINT on for a cl
 
 from __future__ import annotations
 
+import faulthandler
+import io
 import logging
 import multiprocessing
 import signal
@@ -37,10 +39,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def dump_stacks_on_sigusr1() -> None:
+    """`kill -USR1 <pid>` writes every thread's stack to stderr: a hung server says where it hangs."""
+    try:
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    except (io.UnsupportedOperation, ValueError):  # stderr is no file (captured): nowhere to write
+        pass
+
+
 def _serve_one(host: str, port: int) -> None:
     """One worker: its own socket, the app built from the environment (CSOHELP_*)."""
     import uvicorn
 
+    dump_stacks_on_sigusr1()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sock = bind(host, port)
     config = uvicorn.Config("csohelp.web:create_app", factory=True, log_level="warning",
