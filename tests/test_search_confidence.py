@@ -48,6 +48,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     # IBM's own affairs (synonyms.yaml's no_topic), though every other word is ours.
     ("en", "how to become an IBM business partner"), ("fr", "comment devenir partenaire commercial IBM"),
     ("en", "we are a supplier to IBM, when will you pay our invoice"), ("en", "IBM annual report 2025"),
+    ("en", "IBM Canada head office address"), ("fr", "adresse du siège social d'IBM Canada"),
+    ("en", "how to install Windows updates"),
+    ("fr", "erreur Db2 SQL0805N"),  # an error code is mostly letters: no reference number
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -130,6 +133,13 @@ VOCABULARY_GAPS = [
     ("en", "Passport Advantage licences", "software-licensing"),
     ("en", "licence runs out next month", "contract-renewals"),
     ("en", "double charged", "invoice-dispute"),
+    # Round four: trade words and their phrases.
+    ("fr", "peut-on payer IBM par virement télégraphique?", "payment-methods-and-terms"),
+    ("en", "extended warranty servers", "maintenance-service-contracts"),
+    ("fr", "garantie prolongée serveur", "maintenance-service-contracts"),
+    ("en", "invoice quantity mismatch", "invoice-dispute"),
+    ("en", "modify my order", "order-entry-management"), ("en", "contact CSO", "contact-csol"),
+    ("en", "sole proprietor eligible", "who-can-use-cso"),
 ]
 # Questions as clients type them: context, everyday and business words, slips.
 QUESTIONS = [
@@ -179,6 +189,9 @@ QUESTIONS = [
     ("en", "loading dock deliveries mornings only", "delivery-scheduling"),
     # A word of another subject that a topic has in its keywords is that topic's word.
     ("en", "installed products list", "inventory-records"),
+    # A number the client quotes is context, not a word from elsewhere.
+    ("fr", "S/N de notre AS400", "serial-lookup"),
+    ("fr", "prix unitaire erroné", "invoice-dispute"), ("fr", "livraison chantier", "delivery-scheduling"),
 ]
 
 

@@ -153,6 +153,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         elif (found or any(knows(w) for w in need.words)
               or all(words.is_context(w) for w in need.words)):
             need.weight = CONTEXT
+        elif all(is_reference(w) for w in need.words):
+            need.weight = CONTEXT  # the client's own number (order, part, machine): "00AR123"
         elif all(everyday.get(w, 0.0) >= common for w in need.words):
             # In a short query every word is what it is about ("statut de mon vol"); in a
             # longer one an everyday word is context ("team", "next", "mois").
@@ -181,6 +183,12 @@ def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
     if NEUTRAL < alien and all(words.is_neutral(w) for w in need.words):
         return NEUTRAL, True
     return alien, True
+
+
+def is_reference(word: str) -> bool:
+    """A word mostly of digits: a number the client quotes ("00AR123", "PO4500123", "AS400"),
+    not a subject; an error code ("SQL0805N") or a product ("Db2") is mostly letters."""
+    return sum(c.isdigit() for c in word) * 2 > len(word)
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
