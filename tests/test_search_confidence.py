@@ -51,6 +51,10 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "IBM Canada head office address"), ("fr", "adresse du siège social d'IBM Canada"),
     ("en", "how to install Windows updates"),
     ("fr", "erreur Db2 SQL0805N"),  # an error code is mostly letters: no reference number
+    # A situational word (lexicon.yaml) is the subject of a short query.
+    ("fr", "avocat pour litige commercial"), ("en", "lawyer for contract dispute"),
+    ("en", "GST filing deadline"), ("fr", "modèle de facture Excel gratuit"),
+    ("en", "renew my car insurance"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -192,6 +196,19 @@ QUESTIONS = [
     # A number the client quotes is context, not a word from elsewhere.
     ("fr", "S/N de notre AS400", "serial-lookup"),
     ("fr", "prix unitaire erroné", "invoice-dispute"), ("fr", "livraison chantier", "delivery-scheduling"),
+    # ...and a situational word is the client's situation in a long question.
+    ("en", "I'm a lawyer at a small firm reviewing our service agreement with IBM and need to "
+           "know exactly which equipment it includes.", "maintenance-service-contracts"),
+    ("fr", "Je suis avocate et je révise une entente : la facture d'entretien dépasse le tarif "
+           "prévu au contrat signé avec IBM, comment le contester officiellement?", "invoice-dispute"),
+    ("en", "We need a report of every IBM machine and its serial number at our three locations "
+           "for insurance purposes", "serial-lookup"),
+    # Words of the client's situation (lexicon.yaml's context): a move, a renovation, a leave.
+    ("fr", "je remplace une collègue en congé et je dois savoir si la commande qu'elle a passée "
+           "en mai est arrivée", "order-status"),
+    ("en", "The reno in our server room is running late so we need to push the delivery back a "
+           "week or two", "delivery-scheduling"),
+    ("en", "drop ship to end customer", "delivery-scheduling"),
 ]
 
 

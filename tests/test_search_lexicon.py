@@ -28,12 +28,31 @@ def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> Non
 
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
-    context, neutral, elsewhere = ({fold(str(w)) for lang in ("fr", "en") for w in data[name][lang]}
-                                   for name in ("context", "neutral", "elsewhere"))
-    assert context & elsewhere == set() and neutral & (context | elsewhere) == set()
-    assert all(" " not in w and w == w.strip() for w in context | neutral | elsewhere)
+    context, neutral, elsewhere, situational = (
+        {fold(str(w)) for lang in ("fr", "en") for w in data[name][lang]}
+        for name in ("context", "neutral", "elsewhere", "situational"))
+    assert context & elsewhere == set() and neutral & (context | elsewhere | situational) == set()
+    assert situational & (context | elsewhere) == set()
+    assert all(" " not in w and w == w.strip() for w in context | neutral | elsewhere | situational)
     # Words every client uses about the help center's own subjects are never another subject.
     assert {"facture", "invoice", "commande", "order", "livraison", "delivery", "licence",
             "contrat", "contract", "compte", "account", "paiement", "payment"} & elsewhere == set()
     # The help center's own words are in no list: they are judged by the topics themselves.
     assert {"facture", "invoice", "livraison", "renewal"} & neutral == set()
+
+
+def test_a_situational_word_yields_to_context_and_elsewhere_and_outranks_neutral(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("context:\n  fr: [chantier]\n  en: []\n"
+                    "neutral:\n  fr: [avocat]\n  en: [grape]\n"
+                    "elsewhere:\n  fr: []\n  en: [grape, pizza]\n"
+                    "situational:\n  fr: [avocat, chantier]\n  en: [Lawyer, grape]\n", encoding="utf-8")
+    words = read_lexicon(path)
+    assert words.is_situational("Avocats") and words.is_situational("lawyers")
+    assert not words.is_neutral("avocat")  # situational before neutral
+    assert not words.is_situational("chantier") and words.is_context("chantier")
+    assert not words.is_situational("grape") and words.is_elsewhere("grape")
+    # A lexicon file of an earlier version (no situational list) still reads.
+    path.write_text("context:\n  fr: []\n  en: []\nneutral:\n  fr: []\n  en: []\n"
+                    "elsewhere:\n  fr: []\n  en: [pizza]\n", encoding="utf-8")
+    assert read_lexicon(path).is_elsewhere("pizza") and not read_lexicon(path).is_situational("pizza")

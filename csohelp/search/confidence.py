@@ -39,6 +39,7 @@ NEUTRAL = 1.0  # an everyday word of no other subject (lexicon.yaml's neutral): 
 ELSEWHERE = 2.1  # a word of another subject (lexicon.yaml) in a short query
 LONG_ELSEWHERE = 1.5  # ...in a long question
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
+SITUATION_QUERY = 6  # ...and beyond which a situational word (a lawyer, the GST) is context
 SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
@@ -145,7 +146,9 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if found & SHORT_FIELDS:
             continue  # what some topic is about
-        if any(words.is_elsewhere(w) for w in need.words):
+        if meaningful > SITUATION_QUERY and all(words.is_situational(w) for w in need.words):
+            need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
+        elif any(words.is_elsewhere(w) or words.is_situational(w) for w in need.words):
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
             need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE

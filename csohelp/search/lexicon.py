@@ -1,6 +1,7 @@
 """The search's judgement of what a word is about (lexicon.yaml): context (a client's business,
-words that qualify rather than name), neutral (everyday words of no other subject) and
-elsewhere (subjects the help center does not cover)."""
+words that qualify rather than name), neutral (everyday words of no other subject), elsewhere
+(subjects the help center does not cover) and situational (another subject when asked about
+alone, the client's situation in a long question: a lawyer, the GST, Excel)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Lexicon:
     context: frozenset[str]
     elsewhere: frozenset[str]
     neutral: frozenset[str] = frozenset()
+    situational: frozenset[str] = frozenset()
 
     def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
@@ -32,6 +34,12 @@ class Lexicon:
     def is_elsewhere(self, word: str) -> bool:
         """A word naming a subject the help center does not cover (pizza, passport, VPN)."""
         return _forms(word) & self.elsewhere != set()
+
+    def is_situational(self, word: str) -> bool:
+        """A word naming another subject when asked about alone ("avocat pour litige", "GST
+        filing deadline") but the client's situation in a long question ("as a lawyer reviewing
+        our agreement...", "the GST on this invoice...")."""
+        return _forms(word) & self.situational != set()
 
     def is_neutral(self, word: str) -> bool:
         """An everyday word judged to name no other subject, nor one of a client's business
@@ -47,15 +55,18 @@ def _forms(word: str) -> set[str]:
 
 def read_lexicon(path: Path = LEXICON) -> Lexicon:
     """The word lists of a lexicon file. A word in two lists: context before elsewhere (both
-    chosen by hand), elsewhere before neutral (judged word by word, in either language)."""
+    chosen by hand), elsewhere before situational, and each before neutral (judged word by
+    word, in either language)."""
     # libyaml's loader when PyYAML has it: tens of thousands of words load in a blink.
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
-    lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data[name][lang])
-             for name in ("context", "elsewhere", "neutral")}
+    lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data.get(name, {}).get(lang, ()))
+             for name in ("context", "elsewhere", "neutral", "situational")}
     elsewhere = lists["elsewhere"] - lists["context"]
-    return Lexicon(lists["context"], elsewhere, lists["neutral"] - elsewhere - lists["context"])
+    situational = lists["situational"] - lists["context"] - elsewhere
+    return Lexicon(lists["context"], elsewhere,
+                   lists["neutral"] - elsewhere - lists["context"] - situational, situational)
 
 
 @cache
