@@ -55,6 +55,10 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "avocat pour litige commercial"), ("en", "lawyer for contract dispute"),
     ("en", "GST filing deadline"), ("fr", "modèle de facture Excel gratuit"),
     ("en", "renew my car insurance"),
+    # IBM's products are a client's context, but training, APIs and press releases are not CSO's.
+    ("fr", "formation OpenShift en français"), ("en", "watsonx API rate limit error"),
+    ("en", "Where can I read IBM's press release on its quarterly earnings?"),
+    ("fr", "taux de change dollar américain"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -209,6 +213,12 @@ QUESTIONS = [
     ("en", "The reno in our server room is running late so we need to push the delivery back a "
            "week or two", "delivery-scheduling"),
     ("en", "drop ship to end customer", "delivery-scheduling"),
+    # IBM's products and a client's currency are context (lexicon.yaml).
+    ("fr", "obtenir licence SPSS", "software-licensing"),
+    ("en", "Has our Power10 server order shipped?", "order-status"),
+    ("fr", "Quand expire notre permis d'utilisation Maximo ?", "contract-renewals"),
+    ("en", "billing in USD or CAD?", "billing-options"),
+    ("en", "Is our tape library still under a service contract?", "maintenance-service-contracts"),
 ]
 
 

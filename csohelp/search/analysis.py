@@ -35,8 +35,9 @@ EXTRA_STOPWORDS = {
        "that's", "there's", "what's", "where's", "who's", "they're"),
 }
 # Words the stemmer would merge with another meaning: a printer ("imprimante") is not printing
-# ("imprimer", the support plan's PDF).
-UNSTEMMED = {"fr": frozenset({"imprimante", "imprimantes"})}
+# ("imprimer", the support plan's PDF), a training ("formation") is not a format.
+UNSTEMMED = {"fr": frozenset({"imprimante", "imprimantes", "formation", "formations"}),
+             "en": frozenset({"formation", "formations"})}
 ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 
 

@@ -190,8 +190,8 @@ def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
 
 def is_reference(word: str) -> bool:
     """A word mostly of digits: a number the client quotes ("00AR123", "PO4500123", "AS400"),
-    not a subject; an error code ("SQL0805N") or a product ("Db2") is mostly letters."""
-    return sum(c.isdigit() for c in word) * 2 > len(word)
+    not a subject; an error code ("SQL0805N", "0x80070005") or a product ("Db2") is not one."""
+    return sum(c.isdigit() for c in word) * 2 > len(word) and not word.startswith("0x")
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
