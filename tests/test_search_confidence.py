@@ -59,6 +59,11 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "formation OpenShift en français"), ("en", "watsonx API rate limit error"),
     ("en", "Where can I read IBM's press release on its quarterly earnings?"),
     ("fr", "taux de change dollar américain"),
+    # A product's error code is technical support, not a reference number of the client's.
+    ("en", "Db2 SQL30081N error"), ("fr", "erreur SQL30081N Db2"),
+    ("en", "My order from an online store never showed up and the seller won't answer, how do "
+           "I get a refund?"),
+    ("en", "IBM Think 2027 registration"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -219,6 +224,9 @@ QUESTIONS = [
     ("fr", "Quand expire notre permis d'utilisation Maximo ?", "contract-renewals"),
     ("en", "billing in USD or CAD?", "billing-options"),
     ("en", "Is our tape library still under a service contract?", "maintenance-service-contracts"),
+    ("fr", "taxes facturées deux fois sur la même ligne", "invoice-dispute"),
+    ("fr", "La livraison doit partir par bateau en juillet vers Inukjuak. Comment on planifie ça "
+           "avec IBM?", "delivery-scheduling"),
 ]
 
 

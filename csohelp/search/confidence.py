@@ -12,6 +12,7 @@ one word matched its title or keywords: out-of-scope questions get the no-result
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,6 +46,7 @@ SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be ab
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
 LONG_EVERYDAY = 10 ** (4.0 - 9)  # ...in a long question, where common words are its context
 CAP = 3.0  # a topic matching this much of the weight answers however long the question
+ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
@@ -190,8 +192,9 @@ def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
 
 def is_reference(word: str) -> bool:
     """A word mostly of digits: a number the client quotes ("00AR123", "PO4500123", "AS400"),
-    not a subject; an error code ("SQL0805N", "0x80070005") or a product ("Db2") is not one."""
-    return sum(c.isdigit() for c in word) * 2 > len(word) and not word.startswith("0x")
+    not a subject; an error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
+    return (sum(c.isdigit() for c in word) * 2 > len(word) and not word.startswith("0x")
+            and not ERROR_CODE.match(word))
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
