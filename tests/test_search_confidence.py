@@ -236,6 +236,27 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     assert topic in [h.id for h in backend.search(q, lang).hits[:3]]
 
 
+@pytest.mark.parametrize("lang, q, topic", [
+    # A title or keyword of several words in the query names its topic, among equals: a
+    # product's availability is order entry's (not inventory's "stock"), in either language.
+    ("fr", "disponibilité produit", "order-entry-management"),
+    ("en", "product availability", "order-entry-management"),
+    ("en", "what does customer support operations do", "cso-services-overview"),
+    ("fr", "renouveler la licence annuelle", "contract-renewals"),
+])
+def test_a_query_naming_a_topics_phrase_ranks_that_topic_first(
+        backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
+    assert backend.search(q, lang).hits[0].id == topic
+
+
+def test_phrases_are_looked_up_by_their_stems_and_unknown_ones_name_nothing(backend: WhooshBackend) -> None:
+    ix = backend.handle.current()
+    with ix.searching("fr") as searcher:
+        named = ix.named_by(searcher, "fr", "disponibilit produit")
+        assert {searcher.stored_fields(d)["id"] for d in named} == {"order-entry-management"}
+        assert ix.named_by(searcher, "fr", "pizza livraison") == frozenset()
+
+
 def test_a_doubled_letter_slip_is_corrected(backend: WhooshBackend) -> None:
     result = backend.search("facture eronnée", "fr")
     assert result.corrected and result.suggestion == "facture erronée"

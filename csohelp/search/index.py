@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from ..content import LANGS, Corpus, Topic
@@ -28,6 +28,7 @@ from .analysis import (
     analyzer,
     fold,
     spell_analyzer,
+    stems,
 )
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def schema(lang: str) -> Schema:
         spell=TEXT(analyzer=spell_analyzer(), phrase=False),
         url=STORED,
         text=STORED,
+        # Its titles and keywords of several words, stemmed for this language, one term each.
+        phrases=KEYWORD(commas=True, scorable=False),
     )
 
 
@@ -115,7 +118,7 @@ def _document(doc: TopicDoc, lang: str) -> dict[str, Any]:
         "id": doc.id, "category": doc.category, "title": own["title"], "keywords": keywords,
         "summary": own["summary"], "body": body, "xtitle": other["title"], "xkeywords": xkeywords,
         "xsummary": other["summary"], "spell": spell, "url": own["url"],
-        "text": own["summary"] + " " + body,
+        "text": own["summary"] + " " + body, "phrases": ",".join(topic_phrases(doc, lang)),
     }
 
 
@@ -161,6 +164,13 @@ def build_index(docs: Iterable[TopicDoc], dest: Path, categories: list[dict] | N
 
 
 _inherited: list[TopicDoc] = []
+
+
+def topic_phrases(doc: TopicDoc, lang: str) -> list[str]:
+    """The topic's titles and keywords of two words or more (in either language), as a query
+    in `lang` is stemmed: a query holding one names this topic."""
+    texts = [t for other in LANGS for t in (doc.texts[other]["title"], *doc.texts[other]["keywords"])]
+    return sorted({" ".join(p) for p in (stems(lang, text) for text in texts) if len(p) >= 2})
 
 
 def _inherit(docs: list[TopicDoc]) -> None:

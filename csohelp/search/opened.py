@@ -25,6 +25,7 @@ from .spelling import Vocabulary
 
 log = logging.getLogger(__name__)
 RETRY_FAILED = 30.0  # seconds before a published index that failed to open is tried again
+NAMED_CACHE = 50_000  # phrases remembered per index (query.favour), then forgotten all at once
 
 
 class OpenIndex:
@@ -60,6 +61,9 @@ class OpenIndex:
         for lang in LANGS:
             with self.searching(lang) as searcher:
                 self.scorers[lang] = Scorer(searcher, WEIGHTING)
+        # The topics a title or keyword phrase names (query.favour), looked up when a query
+        # needs one and remembered, within a bound: what people type is unbounded.
+        self._named: dict[tuple[str, str], frozenset[int]] = {}
 
     @classmethod
     def open(cls, path: Path) -> OpenIndex:
@@ -125,6 +129,25 @@ class OpenIndex:
             yield searcher
         finally:
             pool.put(searcher)
+
+    def named_by(self, searcher: Any, lang: str, phrase: str) -> frozenset[int]:
+        """The documents whose title or keyword phrase (stemmed, query.favour) this is; none
+        for an index built before the phrases were indexed (a rollback)."""
+        key = (lang, phrase)
+        found = self._named.get(key)
+        if found is None:
+            reader = searcher.reader()
+            try:
+                found = frozenset(reader.postings("phrases", phrase).all_ids()
+                                  if "phrases" in reader.schema and ("phrases", phrase) in reader else ())
+            except Exception as exc:  # noqa: BLE001 - not verified at open (scoring.UNVERIFIED)
+                log.warning("search index phrase %r unreadable (%s): not favoured", phrase,
+                            type(exc).__name__)
+                found = frozenset()
+            if len(self._named) >= NAMED_CACHE:
+                self._named.clear()  # rare, and cheap to refill: no LRU bookkeeping per query
+            self._named[key] = found
+        return found
 
     def knows(self, word: str) -> bool:
         """Whether the help center uses a (folded) word or a form of it, in either language or its

@@ -32,6 +32,8 @@ MAX_WORDS = 16  # meaningful words beyond this add cost, not precision
 CANDIDATES = 30  # best-scored topics judged for confidence (the rest score too low to be shown)
 TRIED_WORDS = 3  # misspelled words whose equally near corrections are tried in the query
 CLEARLY_BETTER = 0.2  # a correction is offered when it covers this much more of the query
+PHRASE_WORDS = 8  # the longest title or keyword phrase sought in a query, in words
+PHRASE_BOOST = 1.5  # a confident hit whose title or keyword phrase the query holds ranks so much higher
 COMPLETION_WEIGHT = 0.8  # type-ahead: completions of the unfinished last word
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
@@ -208,7 +210,26 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
     covered = coverages(scorer, searcher, [d for d, _ in best], needs)
     scored = [(d, s, *covered[d]) for d, s in best]
-    return Ranked(confident(scored, needs), marks)
+    return Ranked(favour(ix, searcher, confident(scored, needs), words, lang), marks)
+
+
+def favour(ix: OpenIndex, searcher: Any, hits: list[tuple[int, float, float]],
+           words: list[str], lang: str) -> list[tuple[int, float, float]]:
+    """The confident hits, those whose title or keyword of several words the query holds
+    ("product availability", "modifier une commande") first among equals: scores × PHRASE_BOOST."""
+    top = hits[0][1] if hits else 0.0
+    # Only a hit the boost could lift to the first place needs the lookup.
+    if not any(s * PHRASE_BOOST > top for _, s, _ in hits[1:]):
+        return hits
+    typed = stems(lang, " ".join(words))
+    named: set[int] = set()
+    for n in range(2, min(len(typed), PHRASE_WORDS) + 1):
+        for i in range(len(typed) - n + 1):
+            named |= ix.named_by(searcher, lang, " ".join(typed[i:i + n]))
+    if not named:
+        return hits
+    boosted = [(d, s * PHRASE_BOOST if d in named else s, c) for d, s, c in hits]
+    return sorted(boosted, key=lambda h: -h[1])
 
 
 def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | None,

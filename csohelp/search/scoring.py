@@ -21,6 +21,9 @@ from whoosh.query import Phrase
 from whoosh.scoring import BM25F
 
 POSTINGS_BUDGET = 6_000_000  # postings kept decoded per index (8 bytes each: ~48 MB at most)
+# Fields whose postings are not all read at open: the title/keyword phrases (query.favour) are
+# most of the terms, and a damaged one costs a query its favour, not its answer.
+UNVERIFIED = frozenset({"phrases"})
 PHRASES = 4096  # phrase matches remembered per index (the synonyms' phrases are a few hundred)
 
 
@@ -171,7 +174,7 @@ class Scorer:
             if field in self._norms:
                 # The reader lists terms as UTF-8 bytes; queries look them up as text.
                 self.cache.get(searcher, field, term.decode("utf-8") if isinstance(term, bytes) else term)
-            else:
+            elif field not in UNVERIFIED:
                 reader.postings(field, term).all_ids()
         self.cache.loaded = True
 
