@@ -64,6 +64,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "My order from an online store never showed up and the seller won't answer, how do "
            "I get a refund?"),
     ("en", "IBM Think 2027 registration"),
+    ("en", "hotel booking Toronto"), ("en", "dispute a charge on my Visa statement"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -225,6 +226,14 @@ QUESTIONS = [
     ("en", "billing in USD or CAD?", "billing-options"),
     ("en", "Is our tape library still under a service contract?", "maintenance-service-contracts"),
     ("fr", "taxes facturées deux fois sur la même ligne", "invoice-dispute"),
+    ("en", "How do we stop a contract from auto-renewing?", "contract-renewals"),
+    ("fr", "Combien de temps ai-je pour remettre en question une facture ?", "invoice-dispute"),
+    ("en", "We're a small production company with lumpy cash flow between shoots; can an IBM "
+           "invoice be paid in instalments over a few months?", "payment-methods-and-terms"),
+    ("en", "Our downtown hotel can only take deliveries between 10 p.m. and 6 a.m. because of "
+           "the street; can the IBM delivery be arranged for then?", "delivery-scheduling"),
+    ("en", "Our food bank volunteers were given donated IBM gear; are charities like ours "
+           "covered by this administrative support, or is it only for businesses?", "who-can-use-cso"),
     ("fr", "La livraison doit partir par bateau en juillet vers Inukjuak. Comment on planifie ça "
            "avec IBM?", "delivery-scheduling"),
 ]
