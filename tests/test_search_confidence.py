@@ -266,6 +266,15 @@ def test_phrases_are_looked_up_by_their_stems_and_unknown_ones_name_nothing(back
         assert ix.named_by(searcher, "fr", "pizza livraison") == frozenset()
 
 
+def test_runs_holding_a_word_of_no_phrase_are_not_looked_up(backend: WhooshBackend) -> None:
+    # Typed nonsense costs no lookup and fills no memory: only runs of phrase words are sought.
+    ix = backend.handle.current()
+    hits = backend.search("disponibilité des produits commande zorblat7 livraison facture contrat",
+                          "fr").hits
+    assert hits[0].id == "order-entry-management"
+    assert ix._named and not [key for key in ix._named if "zorblat7" in key[1]]
+
+
 def test_a_doubled_letter_slip_is_corrected(backend: WhooshBackend) -> None:
     result = backend.search("facture eronnée", "fr")
     assert result.corrected and result.suggestion == "facture erronée"

@@ -56,3 +56,13 @@ def test_a_situational_word_yields_to_context_and_elsewhere_and_outranks_neutral
     path.write_text("context:\n  fr: []\n  en: []\nneutral:\n  fr: []\n  en: []\n"
                     "elsewhere:\n  fr: []\n  en: [pizza]\n", encoding="utf-8")
     assert read_lexicon(path).is_elsewhere("pizza") and not read_lexicon(path).is_situational("pizza")
+
+
+def test_a_word_as_typed_is_judged_before_its_singular(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("context:\n  fr: [retraite]\n  en: []\nneutral:\n  fr: []\n  en: []\n"
+                    "elsewhere:\n  fr: [retraités]\n  en: []\n", encoding="utf-8")
+    words = read_lexicon(path)
+    # "plan de retraite IBM pour les retraités": the listed plural is another subject.
+    assert words.kind("Retraités") == "elsewhere" and words.kind("retraite") == "context"
+    assert words.kind("retraites") == "elsewhere" and words.kind("pizza") is None

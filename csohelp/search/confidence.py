@@ -20,7 +20,7 @@ from typing import Any
 
 from .analysis import fold, stems
 from .index import SHORT_FIELDS
-from .lexicon import Lexicon, lexicon
+from .lexicon import lexicon
 from .spelling import everyday_frequency, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
@@ -148,15 +148,15 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if found & SHORT_FIELDS:
             continue  # what some topic is about
-        if meaningful > SITUATION_QUERY and all(words.is_situational(w) for w in need.words):
+        kinds = {words.kind(w) for w in need.words}
+        if meaningful > SITUATION_QUERY and kinds == {"situational"}:
             need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
-        elif any(words.is_elsewhere(w) or words.is_situational(w) for w in need.words):
+        elif kinds & {"elsewhere", "situational"}:
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
             need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
             need.alien = True
-        elif (found or any(knows(w) for w in need.words)
-              or all(words.is_context(w) for w in need.words)):
+        elif found or any(knows(w) for w in need.words) or kinds == {"context"}:
             need.weight = CONTEXT
         elif all(is_reference(w) for w in need.words):
             need.weight = CONTEXT  # the client's own number (order, part, machine): "00AR123"
@@ -164,7 +164,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # In a short query every word is what it is about ("statut de mon vol"); in a
             # longer one an everyday word is context ("team", "next", "mois").
             if meaningful <= SHORT_QUERY:
-                need.weight, need.alien = neutral_or(alien, need, words)
+                need.weight, need.alien = neutral_or(alien, kinds)
             else:
                 need.weight = CONTEXT
         elif all(slipped_stopword(w) for w in need.words):
@@ -172,20 +172,20 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         elif all(len(w) < SHORT_WORD and w not in everyday for w in need.words):
             need.weight = CONTEXT  # a fragment ("bil"): too short to tell
         else:
-            need.weight, need.alien = neutral_or(alien, need, words)
+            need.weight, need.alien = neutral_or(alien, kinds)
     if all(n.weight <= LIGHT for n in needs):
         # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
         for need, weight in zip(needs, weights, strict=True):
             need.weight = weight
 
 
-def neutral_or(alien: float, need: Need, words: Lexicon) -> tuple[float, bool]:
+def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
     """The weight of a word we would call from elsewhere (it is, either way: it still sets a
     short query's bar), unless, in a short query, the lexicon judges it an everyday word of no
     other subject ("possède", "écrite", "mornings"): then it weighs one word, so that the
     query's own words must still be matched, but it no longer outweighs them. (In a long
     question a word from elsewhere already weighs less than one word.)"""
-    if NEUTRAL < alien and all(words.is_neutral(w) for w in need.words):
+    if NEUTRAL < alien and kinds == {"neutral"}:
         return NEUTRAL, True
     return alien, True
 

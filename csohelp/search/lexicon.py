@@ -14,6 +14,7 @@ import yaml
 from .analysis import fold, singular
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
+KINDS = ("context", "elsewhere", "situational", "neutral")  # a word in two lists: the first
 
 
 @dataclass(frozen=True)
@@ -25,32 +26,37 @@ class Lexicon:
     neutral: frozenset[str] = frozenset()
     situational: frozenset[str] = frozenset()
 
+    def kind(self, word: str) -> str | None:
+        """The list a typed word is in: "context", "elsewhere", "situational" or "neutral";
+        None for a word of none. The word as typed (folded) first, then its singular: a listed
+        plural says more than the singular's list ("retraités" is elsewhere, "retraite" context)."""
+        folded = fold(word)
+        for form in dict.fromkeys((folded, singular(folded))):
+            for name in KINDS:
+                if form in getattr(self, name):
+                    return name
+        return None
+
     def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
         ("subsidiary", "marchandise", "lettre"), or one that qualifies rather than names
         ("discontinued", "inconnu"): never a sign of another subject."""
-        return _forms(word) & self.context != set()
+        return self.kind(word) == "context"
 
     def is_elsewhere(self, word: str) -> bool:
         """A word naming a subject the help center does not cover (pizza, passport, VPN)."""
-        return _forms(word) & self.elsewhere != set()
+        return self.kind(word) == "elsewhere"
 
     def is_situational(self, word: str) -> bool:
         """A word naming another subject when asked about alone ("avocat pour litige", "GST
         filing deadline") but the client's situation in a long question ("as a lawyer reviewing
         our agreement...", "the GST on this invoice...")."""
-        return _forms(word) & self.situational != set()
+        return self.kind(word) == "situational"
 
     def is_neutral(self, word: str) -> bool:
         """An everyday word judged to name no other subject, nor one of a client's business
         ("possède", "écrite", "mornings")."""
-        return _forms(word) & self.neutral != set()
-
-
-def _forms(word: str) -> set[str]:
-    """The forms a typed word is looked up by: folded, and its singular."""
-    word = fold(word)
-    return {word, singular(word)}
+        return self.kind(word) == "neutral"
 
 
 def read_lexicon(path: Path = LEXICON) -> Lexicon:
@@ -62,7 +68,7 @@ def read_lexicon(path: Path = LEXICON) -> Lexicon:
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
     lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data.get(name, {}).get(lang, ()))
-             for name in ("context", "elsewhere", "neutral", "situational")}
+             for name in KINDS}
     elsewhere = lists["elsewhere"] - lists["context"]
     situational = lists["situational"] - lists["context"] - elsewhere
     return Lexicon(lists["context"], elsewhere,

@@ -210,7 +210,7 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
     covered = coverages(scorer, searcher, [d for d, _ in best], needs)
     scored = [(d, s, *covered[d]) for d, s in best]
-    return Ranked(favour(ix, searcher, confident(scored, needs), words, lang), marks)
+    return Ranked(confident(scored, needs), marks)
 
 
 def favour(ix: OpenIndex, searcher: Any, hits: list[tuple[int, float, float]],
@@ -222,10 +222,13 @@ def favour(ix: OpenIndex, searcher: Any, hits: list[tuple[int, float, float]],
     if not any(s * PHRASE_BOOST > top for _, s, _ in hits[1:]):
         return hits
     typed = stems(lang, " ".join(words))
+    # A run holding a word of no phrase names no topic: not looked up (nor remembered).
+    known = ix.scorers[lang].words_in.get("phrases", set())
     named: set[int] = set()
     for n in range(2, min(len(typed), PHRASE_WORDS) + 1):
         for i in range(len(typed) - n + 1):
-            named |= ix.named_by(searcher, lang, " ".join(typed[i:i + n]))
+            if all(t in known for t in typed[i:i + n]):
+                named |= ix.named_by(searcher, lang, " ".join(typed[i:i + n]))
     if not named:
         return hits
     boosted = [(d, s * PHRASE_BOOST if d in named else s, c) for d, s, c in hits]
@@ -257,8 +260,10 @@ def run_search(ix: OpenIndex, text: str, lang: str, limit: int, category: str | 
                 suggestion = respell(text, fixed, ix.meta.get("display", {}))
                 if not ranked.hits:
                     ranked, corrected = other, True
+        # The order of the hits shown: once, not in each spelling trial (those weigh coverage).
+        shown = favour(ix, searcher, ranked.hits, fixed if corrected else words, lang)
         # Snippets only for the hits shown: they cost more than the ranking.
-        hits = [_hit(searcher, d, lang, score, ranked.marks) for d, score, _ in ranked.hits[:limit]]
+        hits = [_hit(searcher, d, lang, score, ranked.marks) for d, score, _ in shown[:limit]]
         total = len(ranked.hits)
         if direct is not None and (category is None or direct["category"] == category):
             hits = [h for h in hits if h.id != direct["id"]]

@@ -152,6 +152,7 @@ class Scorer:
         self.K1 = weighting.K1
         self.cache = PostingsCache()
         self.phrases = PhraseCache()
+        self.words_in: dict[str, set[str]] = {}  # the words of UNVERIFIED fields' terms (read_all)
         self._idf: dict[tuple[str, str], float] = {}
         self._norms = {name: self._field_norms(searcher, name, weighting._field_B.get(name, weighting.B))
                        for name, fieldobj in searcher.schema.items() if fieldobj.scorable}
@@ -174,7 +175,12 @@ class Scorer:
             if field in self._norms:
                 # The reader lists terms as UTF-8 bytes; queries look them up as text.
                 self.cache.get(searcher, field, term.decode("utf-8") if isinstance(term, bytes) else term)
-            elif field not in UNVERIFIED:
+            elif field in UNVERIFIED:
+                # Their terms are listed, not read: the words they hold, for lookups to skip
+                # runs of words no term can be (query.favour: a typed word of no phrase).
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                self.words_in.setdefault(field, set()).update(text.split())
+            else:
                 reader.postings(field, term).all_ids()
         self.cache.loaded = True
 

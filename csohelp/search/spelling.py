@@ -75,12 +75,11 @@ class Vocabulary:
         for word in extra:
             self.frequency.setdefault(word, 1)
         self._by_initial: dict[str, list[str]] = {}
+        self._by_doubles: dict[str, list[str]] = {}  # "eronee": erronee (a moved doubled letter)
         for word in self.frequency:
             self._by_initial.setdefault(word[:1], []).append(word)
-        self._sorted = sorted(self.frequency)
-        self._by_doubles: dict[str, list[str]] = {}
-        for word in self.frequency:
             self._by_doubles.setdefault(undoubled(word), []).append(word)
+        self._sorted = sorted(self.frequency)
         common_words()  # read now, with the index, not on the first query with an unknown word
 
     def __contains__(self, word: str) -> bool:
