@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         setattr(target, constant, type(getattr(target, constant))(float(value)))
     backend = WhooshBackend(args.index, cache_size=0)
     names = args.sets or sorted(p.stem for p in SETS.glob("*.yaml"))
-    totals = dict.fromkeys(("answerable", "r1", "r3", "lost", "oos_n", "oos"), 0.0)
+    totals = dict.fromkeys(("answerable", "r1", "r3", "mrr", "lost", "oos_n", "oos"), 0.0)
     for name in names:
         e = evaluate(backend, load_queries(SETS / f"{name}.yaml"))
         n, m = len(e.answerable), len(e.out_of_scope)
@@ -53,13 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         totals["answerable"] += n
         totals["r1"] += e.recall(1) * n
         totals["r3"] += e.recall(3) * n
+        totals["mrr"] += e.mrr * n
         totals["lost"] += e.lost_to_bar * n
         totals["oos_n"] += m
         totals["oos"] += e.no_confident_hit * m
     n = totals["answerable"] or 1
     oos = f"{totals['oos'] / totals['oos_n']:.3f}" if totals["oos_n"] else "-"
     print(f"{'pooled':20} r1 {totals['r1'] / n:.3f} r3 {totals['r3'] / n:.3f} "
-          f"lost {totals['lost'] / n:.3f} oos {oos}")
+          f"mrr {totals['mrr'] / n:.3f} lost {totals['lost'] / n:.3f} oos {oos}")
     return 0
 
 

@@ -26,6 +26,16 @@ def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> Non
     assert not words.is_neutral("pizza") and not words.is_neutral("letter")
 
 
+def test_kinds_of_organisation_are_read_folded_and_in_the_singular(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("elsewhere:\n  en: [dental]\norganisations:\n  fr: [clinique]\n  en: [firm]\n",
+                    encoding="utf-8")
+    words = read_lexicon(path)
+    assert words.is_organisation("Cliniques") and words.is_organisation("firms")
+    # Being beside one changes no list: "dental" is still elsewhere (a short query's subject).
+    assert not words.is_organisation("dental") and words.is_elsewhere("dental")
+
+
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     context, neutral, elsewhere, situational = (

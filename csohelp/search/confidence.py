@@ -41,6 +41,7 @@ ELSEWHERE = 2.1  # a word of another subject (lexicon.yaml) in a short query
 LONG_ELSEWHERE = 1.5  # ...in a long question
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
 SITUATION_QUERY = 6  # ...and beyond which a situational word (a lawyer, the GST) is context
+CLIENT_QUERY = 3  # ...beyond which a word beside an organisation describes the client ("dental clinic")
 SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
@@ -49,6 +50,7 @@ CAP = 3.0  # a topic matching this much of the weight answers however long the q
 ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
+DISTINCT = 4.0  # the order of the hits kept: a word few of them have in title or keywords counts
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
 FILLER = frozenset(fold(w) for w in """
     veux voudrais voulons voulez aimerais aimerions besoin savoir comment pourquoi quand quel
@@ -134,7 +136,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     common = EVERYDAY if meaningful <= ALIEN_QUERY else LONG_EVERYDAY
     everyday = everyday_frequency()
     words = lexicon()
-    for need in needs:
+    for i, need in enumerate(needs):
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
             continue
@@ -151,6 +153,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         kinds = {words.kind(w) for w in need.words}
         if meaningful > SITUATION_QUERY and kinds == {"situational"}:
             need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
+        elif meaningful > CLIENT_QUERY and describes_client(needs, i, words):
+            need.weight = CONTEXT  # "dental clinic", "cabinet d'avocats": who asks, not what
         elif kinds & {"elsewhere", "situational"}:
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
@@ -179,6 +183,15 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             need.weight = weight
 
 
+def describes_client(needs: list[Need], i: int, words: Any) -> bool:
+    """Whether the i-th concept stands beside a kind of organisation ("dental" in "dental
+    clinic", "dentaires" in "cliniques dentaires"), itself none (stop words between count not)."""
+    if any(words.is_organisation(w) for w in needs[i].words):
+        return False
+    beside = needs[max(0, i - 1):i] + needs[i + 1:i + 2]
+    return any(len(n.words) == 1 and words.is_organisation(n.words[0]) for n in beside)
+
+
 def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
     """The weight of a word we would call from elsewhere (it is, either way: it still sets a
     short query's bar), unless, in a short query, the lexicon judges it an everyday word of no
@@ -193,7 +206,9 @@ def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
 def is_reference(word: str) -> bool:
     """A word mostly of digits: a number the client quotes ("00AR123", "PO4500123", "AS400"),
     not a subject; an error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
-    return (sum(c.isdigit() for c in word) * 2 > len(word) and not word.startswith("0x")
+    digits = sum(c.isdigit() for c in word)
+    # A serial, model or part number mixes letters and digits ("7ab3c", "ab12c"): the client's too.
+    return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
             and not ERROR_CODE.match(word))
 
 
@@ -206,14 +221,16 @@ def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
 
 
 def coverages(scorer: Any, searcher: Any, docnums: list[int],
-              needs: list[Need]) -> dict[int, tuple[float, bool]]:
-    """Per document: the weighted share of needs it matches, and whether one matched its title
-    or keywords. Each probe is looked up once for all the candidates (binary searches)."""
+              needs: list[Need]) -> dict[int, tuple[float, bool, float]]:
+    """Per document: the weighted share of needs it matches, whether one matched its title or
+    keywords, and how distinctly: each such need's share divided among the candidates that
+    match it so. Each probe is looked up once for all the candidates (binary searches)."""
     # Long questions: matching CAP of the help center's words is enough; a word from
     # elsewhere always counts in full.
     total = (min(sum(n.weight for n in needs if not n.decisive), CAP)
              + sum(n.weight for n in needs if n.decisive))
     got = dict.fromkeys(docnums, 0.0)
+    distinct = dict.fromkeys(docnums, 0.0)
     strong = dict.fromkeys(docnums, False)
     for need in needs:
         best = dict.fromkeys(docnums, 0.0)
@@ -228,24 +245,32 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
                 todo = scorer.having(searcher, todo, probe.field, term)
             for d in todo:
                 best[d] = probe.strength
+        # "feedback" in one candidate's keywords says more than "service" in ten titles.
+        sharing = sum(1 for d in docnums if best[d] > WEAK) or 1
         for d in docnums:
             got[d] += need.weight * best[d]
             strong[d] = strong[d] or best[d] > WEAK
-    return {d: (min(1.0, got[d] / total) if total else 0.0, strong[d]) for d in docnums}
+            if best[d] > WEAK:
+                distinct[d] += need.weight * best[d] / sharing
+    weight = sum(n.weight for n in needs) or 1.0
+    return {d: (min(1.0, got[d] / total) if total else 0.0, strong[d], distinct[d] / weight)
+            for d in docnums}
 
 
-def confident(scored: list[tuple[int, float, float, bool]],
+def confident(scored: list[tuple[int, float, float, bool, float]],
               needs: list[Need]) -> list[tuple[int, float, float]]:
     """Hits (docnum, score, coverage) that answer the query, best first, without the long tail.
 
     A query made only of the help center's words (and everyday ones) is about it: a topic
-    covering KNOWN_BAR of it may answer. One with a word from elsewhere needs more."""
+    covering KNOWN_BAR of it may answer. One with a word from elsewhere needs more. Among the
+    hits kept, one matching words the others lack ranks higher (DISTINCT)."""
     bar = (BAR if any(n.decisive for n in needs) else LONG_BAR if any(n.alien for n in needs)
            else KNOWN_BAR)
-    kept = [(d, s * (0.25 + c), c) for d, s, c, strong in scored if strong and c >= bar]
+    kept = [(d, s * (0.25 + c), c, r) for d, s, c, strong, r in scored if strong and c >= bar]
     if not kept:
         return []
-    kept.sort(key=lambda h: -h[1])
-    best_cov = max(c for _, _, c in kept)
-    top = kept[0][1]
-    return [h for h in kept if h[2] >= best_cov - TAIL or h[1] >= TAIL_SCORE * top]
+    best_cov = max(h[2] for h in kept)
+    top = max(h[1] for h in kept)
+    kept = [h for h in kept if h[2] >= best_cov - TAIL or h[1] >= TAIL_SCORE * top]
+    ranked = [(d, s * (1 + DISTINCT * distinct), c) for d, s, c, distinct in kept]
+    return sorted(ranked, key=lambda h: -h[1])

@@ -25,6 +25,7 @@ class Lexicon:
     elsewhere: frozenset[str]
     neutral: frozenset[str] = frozenset()
     situational: frozenset[str] = frozenset()
+    organisations: frozenset[str] = frozenset()  # a client's kind of organisation, any list
 
     def kind(self, word: str) -> str | None:
         """The list a typed word is in: "context", "elsewhere", "situational" or "neutral";
@@ -36,6 +37,11 @@ class Lexicon:
                 if form in getattr(self, name):
                     return name
         return None
+
+    def is_organisation(self, word: str) -> bool:
+        """A kind of organisation ("clinic", "cabinet"): the word beside it describes the client."""
+        folded = fold(word)
+        return folded in self.organisations or singular(folded) in self.organisations
 
     def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
@@ -71,8 +77,11 @@ def read_lexicon(path: Path = LEXICON) -> Lexicon:
              for name in KINDS}
     elsewhere = lists["elsewhere"] - lists["context"]
     situational = lists["situational"] - lists["context"] - elsewhere
+    organisations = frozenset(fold(str(w)) for lang in ("fr", "en")
+                              for w in data.get("organisations", {}).get(lang, ()))
     return Lexicon(lists["context"], elsewhere,
-                   lists["neutral"] - elsewhere - lists["context"] - situational, situational)
+                   lists["neutral"] - elsewhere - lists["context"] - situational, situational,
+                   organisations)
 
 
 @cache
