@@ -241,6 +241,20 @@ QUESTIONS = [
     # The word beside a kind of organisation describes the client ("dental clinic"), not the subject.
     ("en", "coordinate delivery to 6 dental clinics", "delivery-scheduling"),
     ("fr", "livraison dans nos 4 cliniques dentaires, comment coordonner ça", "delivery-scheduling"),
+    ("en", "The ski resort access road closes in April, so we need the equipment delivered before "
+           "the 15th; how do we arrange that?", "delivery-scheduling"),  # a kind of organisation
+    # A situational word in a short query weighs a word and a half: the GST alone is not ours,
+    # a tax on our invoice is.
+    ("en", "the HST on invoice 88123 is calculated wrong", "invoice-dispute"),
+    # Everyday words for the topics' own ones: franglais, itemized, printable, unpaid.
+    ("fr", "shipper le matériel à notre entrepôt de Rouyn", "delivery-scheduling"),
+    ("en", "The cinema chain needs each theatre's IBM charges broken out on its own invoice; can "
+           "our invoices be set up that way?", "invoice-reconciliation-customization"),
+    ("en", "printable CSO plan", "download-support-plan"),
+    ("fr", "Combien de jours avons-nous pour acquitter une facture d'IBM ?", "payment-methods-and-terms"),
+    ("fr", "Comment obtenir la liste de nos factures impayées chez IBM ?", "accounts-receivable"),
+    ("en", "who is this service for", "who-can-use-cso"),
+    ("en", "charged for a period after we returned the equipment", "invoice-dispute"),
     # A serial or model number mixing letters and digits is the client's reference.
     ("en", "partial serial AB12C need the model", "serial-lookup"),
     ("fr", "Quel modèle correspond au numéro de série 10-7AB3C ?", "serial-lookup"),

@@ -39,6 +39,7 @@ NO_TOPIC = 4.0  # a word the synonym table lists as no topic's: outweighs three 
 NEUTRAL = 1.0  # an everyday word of no other subject (lexicon.yaml's neutral): a word's worth
 ELSEWHERE = 2.1  # a word of another subject (lexicon.yaml) in a short query
 LONG_ELSEWHERE = 1.5  # ...in a long question
+SITUATIONAL = 1.5  # ...and a situational word (lexicon.yaml: a lawyer, the GST) in a short one
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
 SITUATION_QUERY = 6  # ...and beyond which a situational word (a lawyer, the GST) is context
 CLIENT_QUERY = 3  # ...beyond which a word beside an organisation describes the client ("dental clinic")
@@ -159,6 +160,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
             need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
+            if kinds == {"situational"}:
+                need.weight = min(need.weight, SITUATIONAL)
             need.alien = True
         elif found or any(knows(w) for w in need.words) or kinds == {"context"}:
             need.weight = CONTEXT
@@ -184,10 +187,11 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
 
 
 def describes_client(needs: list[Need], i: int, words: Any) -> bool:
-    """Whether the i-th concept stands beside a kind of organisation ("dental" in "dental
-    clinic", "dentaires" in "cliniques dentaires"), itself none (stop words between count not)."""
+    """Whether the i-th concept is a kind of organisation ("our ski resort") or stands beside
+    one ("dental" in "dental clinic", "dentaires" in "cliniques dentaires"; stop words between
+    count not)."""
     if any(words.is_organisation(w) for w in needs[i].words):
-        return False
+        return True
     beside = needs[max(0, i - 1):i] + needs[i + 1:i + 2]
     return any(len(n.words) == 1 and words.is_organisation(n.words[0]) for n in beside)
 
