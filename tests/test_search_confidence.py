@@ -65,6 +65,13 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
            "I get a refund?"),
     ("en", "IBM Think 2027 registration"),
     ("en", "hotel booking Toronto"), ("en", "dispute a charge on my Visa statement"),
+    # Templates, driving licences, employment contracts, leases, pay stubs (synonyms.yaml's
+    # no_topic): our words around them ("invoice", "renewal", "contract") do not make them ours.
+    ("en", "payment terms template for our own customers"), ("fr", "modèle de facture pour mon "
+                                                                   "cabinet d'architectes"),
+    ("en", "renew class 1 driver's licence Manitoba"), ("en", "driver's licence renewal Nova Scotia"),
+    ("fr", "contrat de travail d'un nouvel employé"), ("en", "Ryder truck lease contract expiry"),
+    ("fr", "renouvellement du contrat de location de camions Penske"), ("fr", "talon de paie"),
     # A word beside a kind of organisation describes the client, but not in a query this short.
     ("en", "dental clinic appointment"), ("fr", "rendez-vous clinique dentaire"),
 ])
