@@ -264,6 +264,7 @@ QUESTIONS = [
     ("en", "charged for a period after we returned the equipment", "invoice-dispute"),
     # A serial or model number mixing letters and digits is the client's reference.
     ("en", "partial serial AB12C need the model", "serial-lookup"),
+    ("fr", "j'ai juste un numéro de série partiel 78-3A, il me faut le modèle", "serial-lookup"),
     ("fr", "Quel modèle correspond au numéro de série 10-7AB3C ?", "serial-lookup"),
 ]
 

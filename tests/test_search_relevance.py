@@ -97,10 +97,11 @@ FRESH = {
     "fresh14-untouched": (0.97, 0.90), "fresh15-untouched": (0.95, 0.88),
     "fresh16-untouched": (0.95, 0.93), "fresh17-untouched": (0.95, 0.93),
     "fresh18-untouched": (0.94, 0.86),
-    "fresh19-untouched": (0.90, 0.88),  # measured once at e07ad54, not tuned against
+    "fresh19-untouched": (0.93, 0.93),  # measured once at e07ad54, tuned on in round five
+    "fresh20-untouched": (0.96, 0.90), "fresh21-untouched": (0.95, 0.90),  # once at 873268f
 }
 # The share of answerable queries lost to the bar allowed: 5 % unless listed.
-LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07, "fresh19-untouched": 0.08}
+LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07}
 
 
 @pytest.mark.parametrize("name", FRESH)

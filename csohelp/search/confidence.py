@@ -165,7 +165,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             need.alien = True
         elif found or any(knows(w) for w in need.words) or kinds == {"context"}:
             need.weight = CONTEXT
-        elif all(is_reference(w) for w in need.words):
+        elif all(is_reference(w) for w in need.words) or continues_number(needs, i):
             need.weight = CONTEXT  # the client's own number (order, part, machine): "00AR123"
         elif all(everyday.get(w, 0.0) >= common for w in need.words):
             # In a short query every word is what it is about ("statut de mon vol"); in a
@@ -214,6 +214,15 @@ def is_reference(word: str) -> bool:
     # A serial, model or part number mixes letters and digits ("7ab3c", "ab12c"): the client's too.
     return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
             and not ERROR_CODE.match(word))
+
+
+def continues_number(needs: list[Need], i: int) -> bool:
+    """Whether the i-th concept is letters and digits after a number: the end of a serial or
+    part number written with a hyphen ("78-3A", "78-A1")."""
+    word = needs[i].words[-1]
+    before = needs[i - 1].words if i else ()
+    return (len(needs[i].words) == 1 and word.isalnum() and any(c.isdigit() for c in word)
+            and len(before) == 1 and before[0].isdigit())
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:
