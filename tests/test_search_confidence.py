@@ -129,6 +129,8 @@ def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend
 @pytest.mark.parametrize("lang, q", [
     ("fr", "où est ma commande"), ("en", "where is my order"), ("en", "order staus"),
     ("en", "trak my order"), ("fr", "statut de ma commande"),
+    ("en", "Is PO 4500918823 in IBM's system yet?"),
+    ("fr", "Comment savoir si IBM a bien traité notre bon de commande ?"),
 ])
 def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, lang: str, q: str) -> None:
     assert backend.search(q, lang).hits[0].id == "order-status"
