@@ -263,6 +263,10 @@ QUESTIONS = [
     ("fr", "Combien de jours avons-nous pour acquitter une facture d'IBM ?", "payment-methods-and-terms"),
     ("fr", "Comment obtenir la liste de nos factures impayées chez IBM ?", "accounts-receivable"),
     ("en", "who is this service for", "who-can-use-cso"),
+    # Questions made mostly of stop words: what CSO helps with is the overview's.
+    ("en", "what can you help me with", "cso-services-overview"),
+    ("fr", "avec quoi pouvez-vous m'aider", "cso-services-overview"),
+    ("fr", "quels genres de questions vous traitez", "cso-services-overview"),
     ("en", "charged for a period after we returned the equipment", "invoice-dispute"),
     # A serial or model number mixing letters and digits is the client's reference.
     ("en", "partial serial AB12C need the model", "serial-lookup"),
