@@ -129,7 +129,9 @@ def test_a_correction_is_offered_only_when_clearly_better(backend: WhooshBackend
 @pytest.mark.parametrize("lang, q", [
     ("fr", "où est ma commande"), ("en", "where is my order"), ("en", "order staus"),
     ("en", "trak my order"), ("fr", "statut de ma commande"),
-    ("en", "Is PO 4500918823 in IBM's system yet?"),
+    ("en", "Is PO 4500918823 in IBM's system yet?"), ("en", "order ETA"),
+    ("en", "we ordered three servers a month ago and still nothing, how do I find out where the "
+           "order is"),
     ("fr", "Comment savoir si IBM a bien traité notre bon de commande ?"),
 ])
 def test_order_status_phrasings_rank_order_status_first(backend: WhooshBackend, lang: str, q: str) -> None:
@@ -288,6 +290,9 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "product availability", "order-entry-management"),
     ("en", "what does customer support operations do", "cso-services-overview"),
     ("fr", "renouveler la licence annuelle", "contract-renewals"),
+    # Renewing a maintenance agreement is the renewals topic's, not the agreements' own.
+    ("en", "renew maintenance agreement", "contract-renewals"),
+    ("fr", "renouveler contrat maintenance", "contract-renewals"),
     ("en", "PO number on invoice", "invoice-reconciliation-customization"),
 ])
 def test_a_query_naming_a_topics_phrase_ranks_that_topic_first(
