@@ -290,6 +290,9 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "product availability", "order-entry-management"),
     ("en", "what does customer support operations do", "cso-services-overview"),
     ("fr", "renouveler la licence annuelle", "contract-renewals"),
+    ("en", "electronic invoices instead of paper", "billing-options"),
+    ("fr", "peut-on être facturé chaque trimestre?", "billing-options"),
+    ("en", "billed for equipment we returned", "invoice-dispute"),
     # Renewing a maintenance agreement is the renewals topic's, not the agreements' own.
     ("en", "renew maintenance agreement", "contract-renewals"),
     ("fr", "renouveler contrat maintenance", "contract-renewals"),
