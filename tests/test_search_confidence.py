@@ -293,6 +293,8 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "electronic invoices instead of paper", "billing-options"),
     ("fr", "peut-on être facturé chaque trimestre?", "billing-options"),
     ("en", "billed for equipment we returned", "invoice-dispute"),
+    ("en", "cheque applied to wrong invoices", "accounts-receivable"),
+    ("fr", "chèque encaissé mais facture toujours ouverte", "accounts-receivable"),
     # Renewing a maintenance agreement is the renewals topic's, not the agreements' own.
     ("en", "renew maintenance agreement", "contract-renewals"),
     ("fr", "renouveler contrat maintenance", "contract-renewals"),
