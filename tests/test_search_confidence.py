@@ -72,6 +72,10 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "renew class 1 driver's licence Manitoba"), ("en", "driver's licence renewal Nova Scotia"),
     ("fr", "contrat de travail d'un nouvel employé"), ("en", "Ryder truck lease contract expiry"),
     ("fr", "renouvellement du contrat de location de camions Penske"), ("fr", "talon de paie"),
+    # A personal parcel, a match's score, an accounting program's how-to, a thing not working.
+    ("fr", "suivi de livraison Purolator colis personnel"), ("fr", "résultat du match du Canadien hier soir"),
+    ("en", "how to create a credit memo in Sage 50"), ("fr", "mon courriel ne fonctionne pas"),
+    ("fr", "formulaire d'inscription fournisseur IBM"),
     # A word beside a kind of organisation describes the client, but not in a query this short.
     ("en", "dental clinic appointment"), ("fr", "rendez-vous clinique dentaire"),
 ])
@@ -294,6 +298,10 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("fr", "peut-on être facturé chaque trimestre?", "billing-options"),
     ("en", "billed for equipment we returned", "invoice-dispute"),
     ("en", "cheque applied to wrong invoices", "accounts-receivable"),
+    # IBM as the client's supplier is not the client selling to IBM.
+    ("fr", "paiement TEF fournisseur IBM", "payment-methods-and-terms"),
+    ("fr", "Je fais la conciliation de fin de mois de notre compte fournisseur IBM et les soldes ne "
+           "concordent pas avec nos livres", "accounts-receivable"),
     ("fr", "chèque encaissé mais facture toujours ouverte", "accounts-receivable"),
     # Renewing a maintenance agreement is the renewals topic's, not the agreements' own.
     ("en", "renew maintenance agreement", "contract-renewals"),
