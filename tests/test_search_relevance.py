@@ -98,7 +98,10 @@ FRESH = {
     "fresh16-untouched": (0.95, 0.93), "fresh17-untouched": (0.95, 0.93),
     "fresh18-untouched": (0.94, 0.86),
     "fresh19-untouched": (0.93, 0.93),  # measured once at e07ad54, tuned on in round five
-    "fresh20-untouched": (0.96, 0.90), "fresh21-untouched": (0.95, 0.90),  # once at 873268f
+    "fresh20-untouched": (0.97, 0.93), "fresh21-untouched": (0.96, 0.93),  # once at 873268f
+    # Measured once at 6526285, untouched until then (round five's final measure), then tuned on.
+    "fresh22-untouched": (0.95, 0.90), "fresh23-untouched": (0.94, 0.83),
+    "fresh24-untouched": (0.96, 0.88),
 }
 # The share of answerable queries lost to the bar allowed: 5 % unless listed.
 LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07}

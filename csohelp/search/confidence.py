@@ -138,16 +138,17 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     everyday = everyday_frequency()
     words = lexicon()
     for i, need in enumerate(needs):
+        if need.no_topic:
+            # Groups the synonym table lists as no topic's (repairs, jobs, a share price; the
+            # build checks that no title or keyword has them): they decide any query, even
+            # when their words are in every body ("own customers").
+            need.weight, need.alien = NO_TOPIC, True
+            continue
         if need.stems and all(scorer.share(searcher, "body", t) >= EVERYWHERE for t in need.stems):
             need.weight = min(need.weight, LIGHT)
             continue
         if need.weight < 1.0:
             continue  # filler, numbers, everyday verbs: weighed already
-        if need.no_topic:
-            # Groups the synonym table lists as no topic's (repairs, jobs, a share price; the
-            # build checks that no title or keyword has them): they decide any query.
-            need.weight, need.alien = NO_TOPIC, True
-            continue
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if found & SHORT_FIELDS:
             continue  # what some topic is about
@@ -247,7 +248,9 @@ def coverages(scorer: Any, searcher: Any, docnums: list[int],
     strong = dict.fromkeys(docnums, False)
     for need in needs:
         best = dict.fromkeys(docnums, 0.0)
-        for probe in sorted(need.probes, key=lambda p: -p.strength):
+        # A phrase no topic is about (the build checks titles and keywords) matches none, even
+        # through a word its stop words leave ("own customers": "customers").
+        for probe in sorted(need.probes if not need.no_topic else (), key=lambda p: -p.strength):
             todo = {d for d in docnums if best[d] < probe.strength}
             if not todo:
                 break
