@@ -278,6 +278,10 @@ QUESTIONS = [
     ("fr", "avec quoi pouvez-vous m'aider", "cso-services-overview"),
     ("fr", "quels genres de questions vous traitez", "cso-services-overview"),
     ("en", "charged for a period after we returned the equipment", "invoice-dispute"),
+    # Chat abbreviations are filler ("pls thx", « pcq »), "sw" is software; what CSOL means.
+    ("en", "order status pls thx", "order-status"), ("en", "sw order", "software-orders"),
+    ("en", "difference between CSO and CSOL", "csol-online-support"),
+    ("fr", "que veut dire CSOL", "csol-online-support"),
     # A serial or model number mixing letters and digits is the client's reference.
     ("en", "partial serial AB12C need the model", "serial-lookup"),
     ("fr", "j'ai juste un numéro de série partiel 78-3A, il me faut le modèle", "serial-lookup"),

@@ -61,7 +61,7 @@ FILLER = frozenset(fold(w) for w in """
     thank hello hi info information question questions could should tell way much many
     seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
     pourrait veut veulent faut quoi si there hey
-    only still yet already always also just really urgent pls vs versus
+    only still yet already always also just really urgent pls plz thx ty pcq stp qqch qqn vs versus
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
     week weeks next last month months day days today tomorrow yesterday year morning
