@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from csohelp.search.analysis import fold
+from csohelp.search.analysis import fold, plain_words
 from csohelp.search.lexicon import LEXICON, read_lexicon
 
 
@@ -34,6 +34,16 @@ def test_kinds_of_organisation_are_read_folded_and_in_the_singular(tmp_path: Pat
     assert words.is_organisation("Cliniques") and words.is_organisation("firms")
     # Being beside one changes no list: "dental" is still elsewhere (a short query's subject).
     assert not words.is_organisation("dental") and words.is_elsewhere("dental")
+
+
+def test_every_shipped_entry_is_one_word_as_queries_are_read() -> None:
+    # "wi-fi", "driver's", "jusqu'à" are read as other words (or several): listed so, they
+    # would match nothing, and nothing would say so.
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    unread = [(name, w) for name in ("context", "neutral", "elsewhere", "situational", "organisations")
+              for lang in ("fr", "en") for w in data[name][lang]
+              if plain_words(str(w)) != [fold(str(w))]]
+    assert unread == []
 
 
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:

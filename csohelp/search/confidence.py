@@ -20,7 +20,7 @@ from typing import Any
 
 from .analysis import fold, stems
 from .index import SHORT_FIELDS
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 from .spelling import everyday_frequency, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
@@ -187,7 +187,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             need.weight = weight
 
 
-def describes_client(needs: list[Need], i: int, words: Any) -> bool:
+def describes_client(needs: list[Need], i: int, words: Lexicon) -> bool:
     """Whether the i-th concept is a kind of organisation ("our ski resort") or stands beside
     one ("dental" in "dental clinic", "dentaires" in "cliniques dentaires"; stop words between
     count not)."""
@@ -209,10 +209,10 @@ def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
 
 
 def is_reference(word: str) -> bool:
-    """A word mostly of digits: a number the client quotes ("00AR123", "PO4500123", "AS400"),
-    not a subject; an error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
+    """A number the client quotes, not a subject: mostly digits ("00AR123", "PO4500123",
+    "AS400"), or letters and two digits or more (a serial or model number: "7AB3C", "AB12C").
+    An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
     digits = sum(c.isdigit() for c in word)
-    # A serial, model or part number mixes letters and digits ("7ab3c", "ab12c"): the client's too.
     return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
             and not ERROR_CODE.match(word))
 
@@ -220,10 +220,10 @@ def is_reference(word: str) -> bool:
 def continues_number(needs: list[Need], i: int) -> bool:
     """Whether the i-th concept is letters and digits after a number: the end of a serial or
     part number written with a hyphen ("78-3A", "78-A1")."""
-    word = needs[i].words[-1]
-    before = needs[i - 1].words if i else ()
-    return (len(needs[i].words) == 1 and word.isalnum() and any(c.isdigit() for c in word)
-            and len(before) == 1 and before[0].isdigit())
+    if not i or len(needs[i].words) != 1 or len(needs[i - 1].words) != 1:
+        return False
+    (word,), (before,) = needs[i].words, needs[i - 1].words
+    return word.isalnum() and any(c.isdigit() for c in word) and before.isdigit()
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:

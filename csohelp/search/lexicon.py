@@ -31,17 +31,16 @@ class Lexicon:
         """The list a typed word is in: "context", "elsewhere", "situational" or "neutral";
         None for a word of none. The word as typed (folded) first, then its singular: a listed
         plural says more than the singular's list ("retraités" is elsewhere, "retraite" context)."""
-        folded = fold(word)
-        for form in dict.fromkeys((folded, singular(folded))):
+        for form in forms(word):
             for name in KINDS:
                 if form in getattr(self, name):
                     return name
         return None
 
     def is_organisation(self, word: str) -> bool:
-        """A kind of organisation ("clinic", "cabinet"): the word beside it describes the client."""
-        folded = fold(word)
-        return folded in self.organisations or singular(folded) in self.organisations
+        """A kind of organisation ("clinic", "cabinet"): it and the word beside it describe the
+        client in a question."""
+        return any(form in self.organisations for form in forms(word))
 
     def is_context(self, word: str) -> bool:
         """A word of a client's own organisation, purchasing, finance or correspondence
@@ -65,6 +64,12 @@ class Lexicon:
         return self.kind(word) == "neutral"
 
 
+def forms(word: str) -> tuple[str, ...]:
+    """The forms a typed word is looked up by: as typed (folded), then its singular."""
+    folded = fold(word)
+    return tuple(dict.fromkeys((folded, singular(folded))))
+
+
 def read_lexicon(path: Path = LEXICON) -> Lexicon:
     """The word lists of a lexicon file. A word in two lists: context before elsewhere (both
     chosen by hand), elsewhere before situational, and each before neutral (judged word by
@@ -74,14 +79,12 @@ def read_lexicon(path: Path = LEXICON) -> Lexicon:
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
     lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data.get(name, {}).get(lang, ()))
-             for name in KINDS}
+             for name in (*KINDS, "organisations")}
     elsewhere = lists["elsewhere"] - lists["context"]
     situational = lists["situational"] - lists["context"] - elsewhere
-    organisations = frozenset(fold(str(w)) for lang in ("fr", "en")
-                              for w in data.get("organisations", {}).get(lang, ()))
     return Lexicon(lists["context"], elsewhere,
                    lists["neutral"] - elsewhere - lists["context"] - situational, situational,
-                   organisations)
+                   lists["organisations"])
 
 
 @cache
