@@ -127,14 +127,25 @@ def lang_cookie(response: httpx.Response) -> str | None:
     return found[0] if found else None
 
 
+# JSON keys read from a clock: they change from one answer to the next (the search's time, the
+# health check's age of the oldest queued request, which ticks over between the two requests).
+VOLATILE = frozenset({"took_ms", "oldest_queued_age_seconds"})
+
+
 def body(response: httpx.Response) -> object:
-    """The body, without what changes from one answer to the next (the search's took_ms)."""
+    """The body, without what changes from one answer to the next (VOLATILE keys, any depth)."""
     if response.headers.get("content-type", "").startswith("application/json"):
-        data = response.json()
-        if isinstance(data, dict):
-            data.pop("took_ms", None)
-        return data
+        return steady(response.json())
     return response.content
+
+
+def steady(data: object) -> object:
+    """JSON data without its VOLATILE keys."""
+    if isinstance(data, dict):
+        return {k: steady(v) for k, v in data.items() if k not in VOLATILE}
+    if isinstance(data, list):
+        return [steady(v) for v in data]
+    return data
 
 
 def assert_same(app: httpx.Response, proxied: httpx.Response, label: str) -> None:
