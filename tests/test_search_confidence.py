@@ -11,6 +11,7 @@ from search_helpers import build_faq_index
 from csohelp.cli import main
 from csohelp.search.analysis import plain_words
 from csohelp.search.backend import WhooshBackend
+from csohelp.search.confidence import confident
 from csohelp.search.evaluate import evaluate, load_queries, report
 from csohelp.search.query import concepts_of
 
@@ -82,6 +83,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "how to invoice my own customers net 30"), ("en", "collecting from a customer who won't pay us"),
     # A word beside a kind of organisation describes the client, but not in a query this short.
     ("en", "dental clinic appointment"), ("fr", "rendez-vous clinique dentaire"),
+    # A place is context: the other words still decide ("UPS" is a courier, not a device).
+    ("en", "hotels in Calgary"), ("fr", "météo à Rimouski"), ("en", "Toronto Raptors tickets"),
+    ("en", "UPS tracking number"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -286,6 +290,19 @@ QUESTIONS = [
     ("en", "partial serial AB12C need the model", "serial-lookup"),
     ("fr", "j'ai juste un numéro de série partiel 78-3A, il me faut le modèle", "serial-lookup"),
     ("fr", "Quel modèle correspond au numéro de série 10-7AB3C ?", "serial-lookup"),
+    # Round six: a Canadian place is where the client is; devices and AP/ERP are its context.
+    ("en", "deliver to our Whitehorse office instead of the Regina branch", "delivery-scheduling"),
+    ("fr", "livraison à notre entrepôt de Rimouski", "delivery-scheduling"),
+    ("en", "need to confirm the serial numbers of our storage arrays", "serial-lookup"),
+    ("en", "invoice format for our AP system", "invoice-reconciliation-customization"),
+    # ...and a delivery's truck, driver and freight elevator, what we owe, a direct line.
+    ("en", "set a time for the truck to come", "delivery-scheduling"),
+    ("fr", "le livreur doit appeler notre responsable sur place avant d'arriver", "delivery-scheduling"),
+    ("en", "the freight elevator has to be booked, who do I coordinate the drop-off with?",
+     "delivery-scheduling"),
+    ("fr", "combien devons-nous à IBM en ce moment?", "accounts-receivable"),
+    ("en", "direct line for IBM's customer operations team", "contact-csol"),
+    ("fr", "CSOL vs CSO différence", "csol-online-support"),
 ]
 
 
@@ -321,6 +338,9 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("fr", "on nous a facturé deux fois le même serveur", "invoice-dispute"),
     ("en", "what's the email address for customer support operations?", "contact-csol"),
     ("en", "software subscription and support renewal", "contract-renewals"),
+    # Billed for what was never ordered is a dispute, not the order topics.
+    ("en", "invoice shows software we never ordered", "invoice-dispute"),
+    ("fr", "la facture mentionne un produit qu'on a jamais commandé", "invoice-dispute"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
@@ -378,6 +398,13 @@ def test_personnel_is_staff_not_an_individual(backend: WhooshBackend) -> None:
 def test_the_tail_is_trimmed(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang, limit=20)
     assert 1 <= result.total == len(result.hits) <= 6
+
+
+def test_the_first_three_hits_past_the_bar_are_kept_whatever_the_tail() -> None:
+    # The third covers much less than the best and scores a tenth of it: a client still sees it.
+    scored = [(1, 100.0, 1.0, True, 0.0), (2, 90.0, 0.9, True, 0.0), (3, 10.0, 0.35, True, 0.0),
+              (4, 9.0, 0.34, True, 0.0), (5, 50.0, 0.2, True, 0.0)]
+    assert [d for d, _, _ in confident(scored, [])] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("lang, q", [

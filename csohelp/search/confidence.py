@@ -51,6 +51,7 @@ CAP = 2.8  # a topic matching this much of the weight answers however long the q
 ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
+FEW = 3  # ...or they are among the first few: a client looks at three answers, not one
 DISTINCT = 4.0  # the order of the hits kept: a word few of them have in title or keywords counts
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
 FILLER = frozenset(fold(w) for w in """
@@ -279,7 +280,8 @@ def confident(scored: list[tuple[int, float, float, bool, float]],
 
     A query made only of the help center's words (and everyday ones) is about it: a topic
     covering KNOWN_BAR of it may answer. One with a word from elsewhere needs more. Among the
-    hits kept, one matching words the others lack ranks higher (DISTINCT)."""
+    hits kept, one matching words the others lack ranks higher (DISTINCT). The tail is cut
+    beyond the first FEW: a client reads three answers, so the third stays."""
     bar = (BAR if any(n.decisive for n in needs) else LONG_BAR if any(n.alien for n in needs)
            else KNOWN_BAR)
     kept = [(d, s * (0.25 + c), c, r) for d, s, c, strong, r in scored if strong and c >= bar]
@@ -287,6 +289,7 @@ def confident(scored: list[tuple[int, float, float, bool, float]],
         return []
     best_cov = max(h[2] for h in kept)
     top = max(h[1] for h in kept)
-    kept = [h for h in kept if h[2] >= best_cov - TAIL or h[1] >= TAIL_SCORE * top]
-    ranked = [(d, s * (1 + DISTINCT * distinct), c) for d, s, c, distinct in kept]
-    return sorted(ranked, key=lambda h: -h[1])
+    ranked = sorted(((d, s * (1 + DISTINCT * distinct), c, s) for d, s, c, distinct in kept),
+                    key=lambda h: -h[1])
+    return [(d, s, c) for i, (d, s, c, raw) in enumerate(ranked)
+            if i < FEW or c >= best_cov - TAIL or raw >= TAIL_SCORE * top]

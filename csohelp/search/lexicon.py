@@ -79,7 +79,8 @@ def read_lexicon(path: Path = LEXICON) -> Lexicon:
     # Listed as written (folded): a typed plural is looked up by its singular too, but the
     # list's own words are not made singular ("toux" is no form of "tous").
     lists = {name: frozenset(fold(str(w)) for lang in ("fr", "en") for w in data.get(name, {}).get(lang, ()))
-             for name in (*KINDS, "organisations")}
+             for name in (*KINDS, "organisations", "places")}
+    lists["context"] |= lists["places"]  # where the client is: context, as chosen by hand
     elsewhere = lists["elsewhere"] - lists["context"]
     situational = lists["situational"] - lists["context"] - elsewhere
     return Lexicon(lists["context"], elsewhere,
