@@ -86,6 +86,12 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     # A place is context: the other words still decide ("UPS" is a courier, not a device).
     ("en", "hotels in Calgary"), ("fr", "météo à Rimouski"), ("en", "Toronto Raptors tickets"),
     ("en", "UPS tracking number"),
+    # Another company's bill, the office's errands, other licences, a job's cover letter, a
+    # work order, the client's own late-paying customers (round six).
+    ("en", "my Rogers bill is too high"), ("en", "book a meeting room"),
+    ("fr", "commander des fournitures de bureau chez Bureau en Gros"),
+    ("en", "business licence city of Winnipeg"), ("en", "how to write a cover letter"),
+    ("en", "How do I create a work order in Maximo?"), ("en", "our clients are late paying us what can we do"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
