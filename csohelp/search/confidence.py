@@ -53,6 +53,7 @@ TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
 FEW = 3  # ...or they are among the first few: a client looks at three answers, not one
 DISTINCT = 4.0  # the order of the hits kept: a word few of them have in title or keywords counts
+RAW = 0.7  # ...and of the BM25 score, compressed: what a hit covers counts more than how often
 # Words of a question that say what people want, not what about (fr and en, accent-folded).
 FILLER = frozenset(fold(w) for w in """
     veux voudrais voulons voulez aimerais aimerions besoin savoir comment pourquoi quand quel
@@ -106,10 +107,10 @@ class Need:
 
 def weight_of(words: tuple[str, ...], own_stems: tuple[str, ...], lang: str) -> float:
     """How much a concept's words say about the topic wanted (filler and numbers little,
-    everyday verbs such as "changer" or "find" half)."""
+    everyday verbs such as "changer" or "find" half, but not in a phrase: "who can use")."""
     if all(w in FILLER or w.isdigit() for w in words):
         return LIGHT
-    if own_stems and all(t in generic_stems(lang) for t in own_stems):
+    if len(words) == 1 and own_stems and all(t in generic_stems(lang) for t in own_stems):
         return GENERIC_WEIGHT
     return 1.0
 
@@ -284,7 +285,7 @@ def confident(scored: list[tuple[int, float, float, bool, float]],
     beyond the first FEW: a client reads three answers, so the third stays."""
     bar = (BAR if any(n.decisive for n in needs) else LONG_BAR if any(n.alien for n in needs)
            else KNOWN_BAR)
-    kept = [(d, s * (0.25 + c), c, r) for d, s, c, strong, r in scored if strong and c >= bar]
+    kept = [(d, s ** RAW * (0.25 + c), c, r) for d, s, c, strong, r in scored if strong and c >= bar]
     if not kept:
         return []
     best_cov = max(h[2] for h in kept)
