@@ -91,7 +91,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "my Rogers bill is too high"), ("en", "book a meeting room"),
     ("fr", "commander des fournitures de bureau chez Bureau en Gros"),
     ("en", "business licence city of Winnipeg"), ("en", "how to write a cover letter"),
-    ("en", "How do I create a work order in Maximo?"), ("en", "our clients are late paying us what can we do"),
+    ("en", "How do I create a work order in Maximo?"),
+    ("en", "our clients are late paying us what can we do"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
