@@ -348,6 +348,11 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     # Billed for what was never ordered is a dispute, not the order topics.
     ("en", "invoice shows software we never ordered", "invoice-dispute"),
     ("fr", "la facture mentionne un produit qu'on a jamais commandé", "invoice-dispute"),
+    # "The service" asked about is CSO: its hours and feedback are the contact topic's, the
+    # right to it who-can-use's (not the service contracts').
+    ("fr", "heures d'ouverture du service", "contact-csol"),
+    ("en", "send feedback about your service", "contact-csol"),
+    ("fr", "ai-je droit au service", "who-can-use-cso"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
