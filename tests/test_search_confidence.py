@@ -93,6 +93,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "business licence city of Winnipeg"), ("en", "how to write a cover letter"),
     ("en", "How do I create a work order in Maximo?"),
     ("en", "our clients are late paying us what can we do"),
+    # ...but a vehicle's serial number (its VIN) for the insurer is still not a machine's.
+    ("fr", "Où trouver le numéro de série (NIV) de ma camionnette pour l'assurance ?"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -310,6 +312,9 @@ QUESTIONS = [
     ("fr", "combien devons-nous à IBM en ce moment?", "accounts-receivable"),
     ("en", "direct line for IBM's customer operations team", "contact-csol"),
     ("fr", "CSOL vs CSO différence", "csol-online-support"),
+    # A topic's phrase says what is asked; the insurer is only why ("serial number" is ours).
+    ("en", "insurer wants the serial numbers of our IBM gear", "serial-lookup"),
+    ("fr", "Pouvez-vous confirmer le type-modèle exact d'une machine pour notre assureur ?", "serial-lookup"),
 ]
 
 

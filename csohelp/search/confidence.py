@@ -155,7 +155,9 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         if found & SHORT_FIELDS:
             continue  # what some topic is about
         kinds = {words.kind(w) for w in need.words}
-        if meaningful > SITUATION_QUERY and kinds == {"situational"}:
+        if kinds == {"situational"} and named_by_phrase(scorer, searcher, needs):
+            need.weight = CONTEXT  # "serial number for our insurer": a topic's phrase says what
+        elif meaningful > SITUATION_QUERY and kinds == {"situational"}:
             need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
         elif meaningful > CLIENT_QUERY and describes_client(needs, i, words):
             need.weight = CONTEXT  # "dental clinic", "cabinet d'avocats": who asks, not what
@@ -187,6 +189,14 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         # Only words of every topic ("CSOL c'est quoi"): then they are what is asked about.
         for need, weight in zip(needs, weights, strict=True):
             need.weight = weight
+
+
+def named_by_phrase(scorer: Any, searcher: Any, needs: list[Need]) -> bool:
+    """Whether a concept of several words is some topic's title or keyword phrase ("numéro de
+    série", "payment terms"): then the query says what it is about, whatever the situation."""
+    return any(len(n.words) > 1 and not n.no_topic and any(
+        p.field in SHORT_FIELDS and len(p.terms) > 1 and used(scorer, searcher, p) for p in n.probes)
+        for n in needs)
 
 
 def describes_client(needs: list[Need], i: int, words: Lexicon) -> bool:
