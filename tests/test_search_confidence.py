@@ -13,7 +13,7 @@ from csohelp.search.analysis import plain_words
 from csohelp.search.backend import WhooshBackend
 from csohelp.search.confidence import confident
 from csohelp.search.evaluate import evaluate, load_queries, report
-from csohelp.search.query import concepts_of
+from csohelp.search.query import concepts_of, whoosh_query
 
 UNTOUCHED = Path(__file__).parent / "relevance"
 
@@ -408,6 +408,21 @@ def test_personnel_is_staff_not_an_individual(backend: WhooshBackend) -> None:
     assert ("particulier",) not in concept.alternatives
     (concept,) = concepts_of(plain_words("échéance"), ix.synonyms)
     assert ("expiry",) not in concept.alternatives
+
+
+def test_an_equivalent_phrase_reduced_to_one_word_by_its_stop_words_is_not_sought(
+        backend: WhooshBackend) -> None:
+    # "eligible" has "who is this service for" among its equivalents: sought, it would be
+    # "service" alone, and every topic titled "service" would match eligibility.
+    ix = backend.handle.current()
+    concepts = concepts_of(plain_words("eligible"), ix.synonyms)
+    assert ("who", "is", "this", "service", "for") in concepts[0].alternatives
+    _clauses, _marks, (need,) = whoosh_query(concepts, "en")
+    assert need.probes and all(p.terms != ("servic",) for p in need.probes)
+    # The phrase typed is still sought: it is what the client wrote.
+    (_c, _m, (typed,)) = whoosh_query(concepts_of(plain_words("who is this service for"), ix.synonyms), "en")
+    assert any(p.terms == ("servic",) for p in typed.probes)
+    assert backend.search("who is eligible for CSO", "en").hits[0].id == "who-can-use-cso"
 
 
 @pytest.mark.parametrize("lang, q", [("fr", "comment payer"), ("fr", "montant facture incorrect"),

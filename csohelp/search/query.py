@@ -165,6 +165,11 @@ def whoosh_query(concepts: list[Concept], lang: str) -> tuple[list[Clause], set[
             marks.update(own)
             for fieldname, boost, cross in FIELDS:
                 terms = other if cross else own
+                if weight < 1.0 and len(alternative) > 1 and len(terms) < 2:
+                    # An equivalent phrase its stop words leave one word of ("who is this
+                    # service for": "service", "not ordered": "order") would search for that
+                    # word alone: every topic titled "service". The phrase typed still counts.
+                    continue
                 # Equivalents (synonyms, typo fixes) only in the short fields: their long body
                 # posting lists cost most of a query's time and add little precision.
                 if terms and (weight == 1.0 or fieldname in SHORT_FIELDS):
