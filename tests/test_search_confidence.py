@@ -358,6 +358,14 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("fr", "heures d'ouverture du service", "contact-csol"),
     ("en", "send feedback about your service", "contact-csol"),
     ("fr", "ai-je droit au service", "who-can-use-cso"),
+    # Siblings told apart: an order placed and still not here is its status; a line added to
+    # it is order entry; invoices by e-mail are a billing option; an order through the form.
+    ("en", "order placed 3 weeks ago still not here", "order-status"),
+    ("fr", "faire un follow-up sur une commande", "order-status"),
+    ("en", "add a line item to an existing order", "order-entry-management"),
+    ("fr", "ajouter un article à notre commande", "order-entry-management"),
+    ("fr", "recevoir les factures par courriel", "billing-options"),
+    ("en", "Can I place an order through the request form?", "order-entry-management"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
