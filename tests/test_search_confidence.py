@@ -374,6 +374,8 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     # Billed for a period not owed is a dispute, not the contract it was billed under.
     ("fr", "on a été chargé pour une période où le contrat était annulé", "invoice-dispute"),
     ("en", "IBM invoiced us for a service period after the contract ended", "invoice-dispute"),
+    # What can be done online "without calling" is the online service's, not the phone's.
+    ("en", "what can I do online without calling", "csol-online-support"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
