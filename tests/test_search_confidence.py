@@ -95,6 +95,11 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "our clients are late paying us what can we do"),
     # ...but a vehicle's serial number (its VIN) for the insurer is still not a machine's.
     ("fr", "Où trouver le numéro de série (NIV) de ma camionnette pour l'assurance ?"),
+    # The client's own customers who owe it or dispute its invoices; installing software.
+    ("en", "our customers owe us money, which collection agency"),
+    ("en", "our customers are disputing our invoices, how do we handle it"),
+    ("fr", "nos clients paient pas leurs factures, agence de recouvrement"),
+    ("en", "how to install websphere"), ("en", "Newfoundland Power bill too high"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -314,6 +319,7 @@ QUESTIONS = [
     ("fr", "CSOL vs CSO différence", "csol-online-support"),
     # A topic's phrase says what is asked; the insurer is only why ("serial number" is ours).
     ("en", "insurer wants the serial numbers of our IBM gear", "serial-lookup"),
+    ("en", "our accountant wants project codes on IBM invoices", "invoice-reconciliation-customization"),
     ("fr", "Pouvez-vous confirmer le type-modèle exact d'une machine pour notre assureur ?", "serial-lookup"),
 ]
 
@@ -376,6 +382,9 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "IBM invoiced us for a service period after the contract ended", "invoice-dispute"),
     # What can be done online "without calling" is the online service's, not the phone's.
     ("en", "what can I do online without calling", "csol-online-support"),
+    # A liftgate is a delivery's; a hotel or a smelter beside it is the client.
+    ("en", "we need a liftgate delivery, no loading dock at the site", "delivery-scheduling"),
+    ("en", "coordinate delivery to smelter in Saguenay", "delivery-scheduling"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
