@@ -81,6 +81,9 @@ def test_spell_analyzer_keeps_whole_words(text: str, expected: list[str]) -> Non
     ('*x* field:value "unbalanced', ["x", "field", "value", "unbalanced"]),
     ("AND OR NOT", ["and", "or", "not"]),
     ("?!*", []),
+    # A field name pasted from an ERP screen is its words (the underscore joins none).
+    ("PO_STATUS: OPEN", ["po", "status", "open"]), ("DATE_FIN_CONTRAT", ["date", "fin", "contrat"]),
+    ("__x__", ["x"]),
 ])
 def test_plain_words_drop_all_syntax(text: str, expected: list[str]) -> None:
     assert plain_words(text) == expected

@@ -100,6 +100,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "our customers are disputing our invoices, how do we handle it"),
     ("fr", "nos clients paient pas leurs factures, agence de recouvrement"),
     ("en", "how to install websphere"), ("en", "Newfoundland Power bill too high"),
+    ("fr", "licence de camionneur classe 1"), ("fr", "renouvellement du bail de l'entrepôt à Brossard"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -385,6 +386,10 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     # A liftgate is a delivery's; a hotel or a smelter beside it is the client.
     ("en", "we need a liftgate delivery, no loading dock at the site", "delivery-scheduling"),
     ("en", "coordinate delivery to smelter in Saguenay", "delivery-scheduling"),
+    # ERP screens: a field name and its value, « cde » for an order, N30 for net 30.
+    ("en", "PO_STATUS: OPEN - NOT RECEIVED", "order-status"),
+    ("fr", "ETAT_CDE = EN ATTENTE depuis 14 jours", "order-status"),
+    ("fr", "CONDITIONS_PAIEMENT: N30 fournisseur IBM CANADA LTEE", "payment-methods-and-terms"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:

@@ -17,8 +17,9 @@ from whoosh.analysis import (
 from whoosh.lang import stopwords_for_language
 
 OTHER = {"fr": "en", "en": "fr"}
-# Words: letters and digits, with an inner apostrophe kept so elision can see "l'état".
-WORD = r"\w+(?:['’]\w+)*"
+# Words: letters and digits, with an inner apostrophe kept so elision can see "l'état". Not the
+# underscore: a field name pasted from an ERP screen ("PO_STATUS", "DATE_FIN_CONTRAT") is words.
+WORD = r"[^\W_]+(?:['’][^\W_]+)*"
 WORD_RE = re.compile(WORD)
 # Whoosh's French list lacks these frequent words (its "les" would otherwise stem to "le").
 EXTRA_STOPWORDS = {
