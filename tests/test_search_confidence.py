@@ -101,6 +101,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "nos clients paient pas leurs factures, agence de recouvrement"),
     ("en", "how to install websphere"), ("en", "Newfoundland Power bill too high"),
     ("fr", "licence de camionneur classe 1"), ("fr", "renouvellement du bail de l'entrepôt à Brossard"),
+    ("fr", "heures d'ouverture du musée le dimanche"), ("fr", "paiement des taxes municipales du musée"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -390,6 +391,11 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "PO_STATUS: OPEN - NOT RECEIVED", "order-status"),
     ("fr", "ETAT_CDE = EN ATTENTE depuis 14 jours", "order-status"),
     ("fr", "CONDITIONS_PAIEMENT: N30 fournisseur IBM CANADA LTEE", "payment-methods-and-terms"),
+    # A time of day is the client's ("7am-3pm", « entre 7h et 15h »); a museum is the client.
+    ("en", "deliver to loading dock 7am-3pm only", "delivery-scheduling"),
+    ("fr", "livraison au quai de chargement entre 7h et 15h seulement", "delivery-scheduling"),
+    ("fr", "on a juste un bout du numéro de série", "serial-lookup"),
+    ("fr", "livraison au musée par la porte des oeuvres, faut prendre rendez-vous", "delivery-scheduling"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:

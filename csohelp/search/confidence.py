@@ -49,6 +49,7 @@ EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: on
 LONG_EVERYDAY = 10 ** (4.0 - 9)  # ...in a long question, where common words are its context
 CAP = 2.8  # a topic matching this much of the weight answers however long the question
 ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
+TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
 FEW = 3  # ...or they are among the first few: a client looks at three answers, not one
@@ -222,8 +223,11 @@ def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
 
 def is_reference(word: str) -> bool:
     """A number the client quotes, not a subject: mostly digits ("00AR123", "PO4500123",
-    "AS400"), or letters and two digits or more (a serial or model number: "7AB3C", "AB12C").
+    "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), or
+    a time of day ("7am", "15h").
     An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
+    if TIME.fullmatch(word):
+        return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »)
     digits = sum(c.isdigit() for c in word)
     return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
             and not ERROR_CODE.match(word))
