@@ -102,6 +102,9 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "how to install websphere"), ("en", "Newfoundland Power bill too high"),
     ("fr", "licence de camionneur classe 1"), ("fr", "renouvellement du bail de l'entrepôt à Brossard"),
     ("fr", "heures d'ouverture du musée le dimanche"), ("fr", "paiement des taxes municipales du musée"),
+    # Software for the client's own stock or invoices; a server that will not start.
+    ("en", "inventory software for our warehouse"), ("fr", "logiciel pour faire nos propres factures"),
+    ("fr", "serveur démarre plus voyant orange"), ("en", "AIX error 0516-404"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
