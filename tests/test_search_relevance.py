@@ -109,6 +109,8 @@ FRESH = {
     "fresh29-untouched": (0.97, 0.91), "fresh30-untouched": (0.96, 0.91),
     # Measured once at af82418, untouched until then; then ERP field names were read as words.
     "fresh31-untouched": (0.96, 0.90), "fresh32-untouched": (0.95, 0.83),
+    # Measured once at aa63399 (round six's final code), untouched until then.
+    "fresh33-untouched": (0.96, 0.85), "fresh34-untouched": (0.97, 0.88),
 }
 # The share of answerable queries lost to the bar allowed: 5 % unless listed.
 LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07}
