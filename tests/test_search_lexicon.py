@@ -47,13 +47,25 @@ def test_every_shipped_entry_is_one_word_as_queries_are_read() -> None:
     assert unread == []
 
 
+def test_places_are_where_the_client_is_whatever_the_other_lists_say(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("neutral:\n  en: [calgary]\nelsewhere:\n  en: [whitehorse]\n"
+                    "places:\n  fr: [Montréal]\n  en: [calgary, whitehorse]\n", encoding="utf-8")
+    words = read_lexicon(path)
+    assert words.is_context("montreal") and words.is_context("Calgary")
+    assert words.is_context("whitehorse") and not words.is_elsewhere("whitehorse")
+    assert words.kind("toronto") is None  # only the places listed
+
+
 def test_the_shipped_lexicon_lists_no_word_twice() -> None:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
-    context, neutral, elsewhere, situational = (
+    context, neutral, elsewhere, situational, places = (
         {fold(str(w)) for lang in ("fr", "en") for w in data[name][lang]}
-        for name in ("context", "neutral", "elsewhere", "situational"))
+        for name in ("context", "neutral", "elsewhere", "situational", "places"))
     assert context & elsewhere == set() and neutral & (context | elsewhere | situational) == set()
     assert situational & (context | elsewhere) == set()
+    # A place is listed once, as a place: not also another subject, nor an everyday word.
+    assert places & (elsewhere | situational | neutral | context) == set()
     assert all(" " not in w and w == w.strip() for w in context | neutral | elsewhere | situational)
     # Words every client uses about the help center's own subjects are never another subject.
     assert {"facture", "invoice", "commande", "order", "livraison", "delivery", "licence",

@@ -140,6 +140,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     common = EVERYDAY if meaningful <= ALIEN_QUERY else LONG_EVERYDAY
     everyday = everyday_frequency()
     words = lexicon()
+    phrased: bool | None = None  # named_by_phrase: looked up once, and only if a word needs it
     for i, need in enumerate(needs):
         if need.no_topic:
             # Groups the synonym table lists as no topic's (repairs, jobs, a share price; the
@@ -156,9 +157,12 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         if found & SHORT_FIELDS:
             continue  # what some topic is about
         kinds = {words.kind(w) for w in need.words}
-        if kinds == {"situational"} and named_by_phrase(scorer, searcher, needs):
+        situational = kinds == {"situational"}
+        if situational and phrased is None:
+            phrased = named_by_phrase(scorer, searcher, needs)
+        if situational and phrased:
             need.weight = CONTEXT  # "serial number for our insurer": a topic's phrase says what
-        elif meaningful > SITUATION_QUERY and kinds == {"situational"}:
+        elif meaningful > SITUATION_QUERY and situational:
             need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
         elif meaningful > CLIENT_QUERY and describes_client(needs, i, words):
             need.weight = CONTEXT  # "dental clinic", "cabinet d'avocats": who asks, not what
@@ -166,7 +170,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
             need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
-            if kinds == {"situational"}:
+            if situational:
                 need.weight = min(need.weight, SITUATIONAL)
             need.alien = True
         elif found or any(knows(w) for w in need.words) or kinds == {"context"}:
@@ -304,7 +308,8 @@ def confident(scored: list[tuple[int, float, float, bool, float]],
         return []
     best_cov = max(h[2] for h in kept)
     top = max(h[1] for h in kept)
+    # (the tail is judged on the score before DISTINCT, the order on the score after it)
     ranked = sorted(((d, s * (1 + DISTINCT * distinct), c, s) for d, s, c, distinct in kept),
                     key=lambda h: -h[1])
-    return [(d, s, c) for i, (d, s, c, raw) in enumerate(ranked)
-            if i < FEW or c >= best_cov - TAIL or raw >= TAIL_SCORE * top]
+    return [(d, s, c) for i, (d, s, c, before) in enumerate(ranked)
+            if i < FEW or c >= best_cov - TAIL or before >= TAIL_SCORE * top]
