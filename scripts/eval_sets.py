@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         setattr(target, constant, type(getattr(target, constant))(float(value)))
     backend = WhooshBackend(args.index, cache_size=0)
     names = args.sets or sorted(p.stem for p in SETS.glob("*.yaml"))
-    totals = dict.fromkeys(("answerable", "r1", "r3", "mrr", "lost", "oos_n", "oos"), 0.0)
+    totals = dict.fromkeys(("answerable", "r1", "r3", "mrr", "lost", "oos_n", "oos", "shown", "right"), 0.0)
     for name in names:
         e = evaluate(backend, load_queries(SETS / f"{name}.yaml"))
         n, m = len(e.answerable), len(e.out_of_scope)
@@ -57,10 +57,18 @@ def main(argv: list[str] | None = None) -> int:
         totals["lost"] += e.lost_to_bar * n
         totals["oos_n"] += m
         totals["oos"] += e.no_confident_hit * m
+        totals["shown"] += len(e.shown)
+        totals["right"] += right
     n = totals["answerable"] or 1
     oos = f"{totals['oos'] / totals['oos_n']:.3f}" if totals["oos_n"] else "-"
     print(f"{'pooled':20} r1 {totals['r1'] / n:.3f} r3 {totals['r3'] / n:.3f} "
           f"mrr {totals['mrr'] / n:.3f} lost {totals['lost'] / n:.3f} oos {oos}")
+    # The same to four places, with the counts behind them: a target such as 0.98 is met or not.
+    print(f"{'':20} {totals['answerable']:.0f} answerable: r1 {totals['r1'] / n:.4f} "
+          f"r3 {totals['r3'] / n:.4f} ({round(totals['r3']):.0f}) mrr {totals['mrr'] / n:.4f} "
+          f"lost {totals['lost'] / n:.4f} ({round(totals['lost']):.0f}); {totals['oos_n']:.0f} out of "
+          f"scope: {totals['oos'] / (totals['oos_n'] or 1):.4f} ({round(totals['oos']):.0f}); "
+          f"suggestions {totals['right']:.0f}/{totals['shown']:.0f}")
     return 0
 
 
