@@ -113,6 +113,10 @@ FRESH = {
     "fresh33-untouched": (0.96, 0.85), "fresh34-untouched": (0.97, 0.88),
     "fresh35-untouched": (0.95, 0.85), "fresh36-untouched": (0.95, 0.90),
     "fresh37-untouched": (0.965, 0.91), "fresh38-untouched": (0.94, 0.90),
+    # Round seven: measured once after its first changes (tuned on fresh33-38), untouched until then.
+    "fresh39-untouched": (0.955, 0.93), "fresh40-untouched": (0.975, 0.90),
+    "fresh41-untouched": (0.975, 0.83), "fresh42-untouched": (0.97, 0.90),
+    "fresh43-untouched": (0.955, 0.91), "fresh44-untouched": (0.975, 0.86),
 }
 # The share of answerable queries lost to the bar allowed: 5 % unless listed.
 LOST = {"fresh10-untouched": 0.06, "fresh13-untouched": 0.07}
