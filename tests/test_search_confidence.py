@@ -399,6 +399,12 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("fr", "livraison au quai de chargement entre 7h et 15h seulement", "delivery-scheduling"),
     ("fr", "on a juste un bout du numéro de série", "serial-lookup"),
     ("fr", "livraison au musée par la porte des oeuvres, faut prendre rendez-vous", "delivery-scheduling"),
+    # A place of several words is where the client is, however common its words elsewhere.
+    ("en", "check on the hardware order for our Medicine Hat control room", "order-status"),
+    ("fr", "livraison à Rivière-du-Loup", "delivery-scheduling"),
+    # A kind of organisation beside two words that say what is asked is the client.
+    ("en", "need 25 more licence seats for our studio", "software-licensing"),
+    ("fr", "inventaire du matériel IBM à la papetière", "inventory-records"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:
@@ -464,6 +470,17 @@ def test_an_equivalent_phrase_reduced_to_one_word_by_its_stop_words_is_not_sough
     (_c, _m, (typed,)) = whoosh_query(concepts_of(plain_words("who is this service for"), ix.synonyms), "en")
     assert any(p.terms == ("servic",) for p in typed.probes)
     assert backend.search("who is eligible for CSO", "en").hits[0].id == "who-can-use-cso"
+
+
+@pytest.mark.parametrize("lang, q", [
+    # The words of a place's name count as context only together: "medicine" alone is another
+    # subject, and a pharmacy or a museum with one word of ours is no client's organisation.
+    ("en", "medicine refill order"), ("en", "pharmacy hours Sunday"),
+    ("fr", "heures d'ouverture du musée le dimanche"),
+])
+def test_place_words_apart_and_other_subjects_beside_an_organisation_stay_out_of_scope(
+        backend: WhooshBackend, lang: str, q: str) -> None:
+    assert backend.search(q, lang).hits == []
 
 
 @pytest.mark.parametrize("lang, q", [("fr", "comment payer"), ("fr", "montant facture incorrect"),

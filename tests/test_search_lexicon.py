@@ -26,6 +26,16 @@ def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> Non
     assert not words.is_neutral("pizza") and not words.is_neutral("letter")
 
 
+def test_place_names_of_several_words_are_read_as_queries_read_them(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text('place_names:\n  fr: ["Rivière-du-Loup", "Val-d\'Or"]\n'
+                    '  en: ["Medicine Hat", "St. John\'s"]\n', encoding="utf-8")
+    words = read_lexicon(path)
+    # Folded, without stop words; a name that reads as one word ("val") is left out.
+    assert words.place_names == {("riviere", "loup"), ("medicine", "hat"), ("st", "john")}
+    assert words.kind("medicine") is None
+
+
 def test_kinds_of_organisation_are_read_folded_and_in_the_singular(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.yaml"
     path.write_text("elsewhere:\n  en: [dental]\norganisations:\n  fr: [clinique]\n  en: [firm]\n",

@@ -12,15 +12,15 @@ one word matched its title or keywords: out-of-scope questions get the no-result
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from .analysis import fold, stems
+from .client import continues_number, describes_client, in_place_names, is_reference, names_client
 from .index import SHORT_FIELDS
-from .lexicon import Lexicon, lexicon
+from .lexicon import lexicon
 from .spelling import everyday_frequency, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
@@ -48,8 +48,6 @@ SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be ab
 EVERYDAY = 10 ** (5.0 - 9)  # wordfreq frequency of an everyday word (Zipf 5: once per 100,000 words)
 LONG_EVERYDAY = 10 ** (4.0 - 9)  # ...in a long question, where common words are its context
 CAP = 2.8  # a topic matching this much of the weight answers however long the question
-ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
-TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
 TAIL = 0.3  # drop hits covering this much less than the best one...
 TAIL_SCORE = 0.5  # ...unless their score is at least this share of the best score
 FEW = 3  # ...or they are among the first few: a client looks at three answers, not one
@@ -63,7 +61,7 @@ FILLER = frozenset(fold(w) for w in """
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
     seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
-    pourrait veut veulent faut quoi si there hey
+    pourrait veut veulent faut quoi si there hey fyi btw asap
     only still yet already always also just really urgent pls plz thx ty pcq stp qqch qqn vs versus
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
@@ -141,6 +139,7 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
     everyday = everyday_frequency()
     words = lexicon()
     phrased: bool | None = None  # named_by_phrase: looked up once, and only if a word needs it
+    placed = in_place_names(needs, words)
     for i, need in enumerate(needs):
         if need.no_topic:
             # Groups the synonym table lists as no topic's (repairs, jobs, a share price; the
@@ -156,6 +155,9 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         found = {p.field for p in need.probes if used(scorer, searcher, p)}
         if found & SHORT_FIELDS:
             continue  # what some topic is about
+        if i in placed:
+            need.weight = CONTEXT  # "Medicine Hat", "Rivière-du-Loup": where the client is
+            continue
         kinds = {words.kind(w) for w in need.words}
         situational = kinds == {"situational"}
         if situational and phrased is None:
@@ -164,6 +166,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
             need.weight = CONTEXT  # "serial number for our insurer": a topic's phrase says what
         elif meaningful > SITUATION_QUERY and situational:
             need.weight = CONTEXT  # "as a lawyer reviewing our agreement...": who asks, not what
+        elif names_client(needs, i, weights, kinds, words):
+            need.weight = CONTEXT  # "inventaire du matériel à la papetière": who asks, not what
         elif meaningful > CLIENT_QUERY and describes_client(needs, i, words):
             need.weight = CONTEXT  # "dental clinic", "cabinet d'avocats": who asks, not what
         elif kinds & {"elsewhere", "situational"}:
@@ -204,16 +208,6 @@ def named_by_phrase(scorer: Any, searcher: Any, needs: list[Need]) -> bool:
         for n in needs)
 
 
-def describes_client(needs: list[Need], i: int, words: Lexicon) -> bool:
-    """Whether the i-th concept is a kind of organisation ("our ski resort") or stands beside
-    one ("dental" in "dental clinic", "dentaires" in "cliniques dentaires"; stop words between
-    count not)."""
-    if any(words.is_organisation(w) for w in needs[i].words):
-        return True
-    beside = needs[max(0, i - 1):i] + needs[i + 1:i + 2]
-    return any(len(n.words) == 1 and words.is_organisation(n.words[0]) for n in beside)
-
-
 def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
     """The weight of a word we would call from elsewhere (it is, either way: it still sets a
     short query's bar), unless, in a short query, the lexicon judges it an everyday word of no
@@ -223,27 +217,6 @@ def neutral_or(alien: float, kinds: set[str | None]) -> tuple[float, bool]:
     if NEUTRAL < alien and kinds == {"neutral"}:
         return NEUTRAL, True
     return alien, True
-
-
-def is_reference(word: str) -> bool:
-    """A number the client quotes, not a subject: mostly digits ("00AR123", "PO4500123",
-    "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), or
-    a time of day ("7am", "15h").
-    An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
-    if TIME.fullmatch(word):
-        return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »)
-    digits = sum(c.isdigit() for c in word)
-    return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
-            and not ERROR_CODE.match(word))
-
-
-def continues_number(needs: list[Need], i: int) -> bool:
-    """Whether the i-th concept is letters and digits after a number: the end of a serial or
-    part number written with a hyphen ("78-3A", "78-A1")."""
-    if not i or len(needs[i].words) != 1 or len(needs[i - 1].words) != 1:
-        return False
-    (word,), (before,) = needs[i].words, needs[i - 1].words
-    return word.isalnum() and any(c.isdigit() for c in word) and before.isdigit()
 
 
 def used(scorer: Any, searcher: Any, probe: Probe) -> bool:

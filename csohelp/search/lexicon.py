@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .analysis import fold, singular
+from .analysis import all_stopwords, fold, plain_words, singular
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
 KINDS = ("context", "elsewhere", "situational", "neutral")  # a word in two lists: the first
@@ -26,6 +26,7 @@ class Lexicon:
     neutral: frozenset[str] = frozenset()
     situational: frozenset[str] = frozenset()
     organisations: frozenset[str] = frozenset()  # a client's kind of organisation, any list
+    place_names: frozenset[tuple[str, ...]] = frozenset()  # places of several words, as read
 
     def kind(self, word: str) -> str | None:
         """The list a typed word is in: "context", "elsewhere", "situational" or "neutral";
@@ -64,6 +65,13 @@ class Lexicon:
         return self.kind(word) == "neutral"
 
 
+def name_words(name: str) -> tuple[str, ...]:
+    """A place's name as a query reads it: its folded words without stop words ("Rivière-du-Loup":
+    riviere, loup)."""
+    stop = all_stopwords()
+    return tuple(w for w in plain_words(name) if w not in stop)
+
+
 def forms(word: str) -> tuple[str, ...]:
     """The forms a typed word is looked up by: as typed (folded), then its singular."""
     folded = fold(word)
@@ -83,9 +91,12 @@ def read_lexicon(path: Path = LEXICON) -> Lexicon:
     lists["context"] |= lists["places"]  # where the client is: context, as chosen by hand
     elsewhere = lists["elsewhere"] - lists["context"]
     situational = lists["situational"] - lists["context"] - elsewhere
+    # A name that reads as one word ("Val-d'Or": val) would make that word context anywhere.
+    names = frozenset(words for lang in ("fr", "en") for name in data.get("place_names", {}).get(lang, ())
+                      if len(words := name_words(str(name))) > 1)
     return Lexicon(lists["context"], elsewhere,
                    lists["neutral"] - elsewhere - lists["context"] - situational, situational,
-                   lists["organisations"])
+                   lists["organisations"], names)
 
 
 @cache

@@ -1,0 +1,66 @@
+"""The client's own words in a query: its numbers and times of day, its kind of organisation and
+the places it names. They say who asks, or where, not what is asked: context for confidence."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from .confidence import Need
+
+ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
+TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
+
+
+def in_place_names(needs: list[Need], words: Lexicon) -> set[int]:
+    """The concepts that are, one word each and in a row, a place's name of several words."""
+    found: set[int] = set()
+    for name in words.place_names:
+        for start in range(len(needs) - len(name) + 1):
+            if all(needs[start + k].words == (w,) for k, w in enumerate(name)):
+                found.update(range(start, start + len(name)))
+    return found
+
+
+def names_client(needs: list[Need], i: int, weights: list[float], kinds: set[str | None],
+                 words: Lexicon) -> bool:
+    """Whether the i-th concept is a kind of organisation of no other subject ("studio",
+    "papetière") beside two words or more that say what is asked: the client, even in a short
+    query. A pharmacy or a museum is another subject ("pharmacy hours Sunday")."""
+    return (all(words.is_organisation(w) for w in needs[i].words)
+            and not kinds & {"elsewhere", "situational"}
+            and sum(1 for j, weight in enumerate(weights) if j != i and weight >= 1.0) >= 2)
+
+
+def describes_client(needs: list[Need], i: int, words: Lexicon) -> bool:
+    """Whether the i-th concept is a kind of organisation ("our ski resort") or stands beside
+    one ("dental" in "dental clinic", "dentaires" in "cliniques dentaires"; stop words between
+    count not)."""
+    if any(words.is_organisation(w) for w in needs[i].words):
+        return True
+    beside = needs[max(0, i - 1):i] + needs[i + 1:i + 2]
+    return any(len(n.words) == 1 and words.is_organisation(n.words[0]) for n in beside)
+
+
+def is_reference(word: str) -> bool:
+    """A number the client quotes, not a subject: mostly digits ("00AR123", "PO4500123",
+    "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), or
+    a time of day ("7am", "15h").
+    An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
+    if TIME.fullmatch(word):
+        return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »)
+    digits = sum(c.isdigit() for c in word)
+    return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
+            and not ERROR_CODE.match(word))
+
+
+def continues_number(needs: list[Need], i: int) -> bool:
+    """Whether the i-th concept is letters and digits after a number: the end of a serial or
+    part number written with a hyphen ("78-3A", "78-A1")."""
+    if not i or len(needs[i].words) != 1 or len(needs[i - 1].words) != 1:
+        return False
+    (word,), (before,) = needs[i].words, needs[i - 1].words
+    return word.isalnum() and any(c.isdigit() for c in word) and before.isdigit()
