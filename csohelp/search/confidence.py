@@ -74,7 +74,7 @@ GENERIC = """
     changer modifier mettre ajouter voir afficher envoyer utiliser accepter prendre donner
     trouver chercher passer retirer enlever supprimer créer ouvrir soumettre
     change modify update add see view send use accept take give ask find look make put
-    switch remove delete create open submit
+    switch remove delete create open submit rajouter
 """.split()
 
 
