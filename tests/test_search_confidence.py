@@ -402,6 +402,10 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     # A place of several words is where the client is, however common its words elsewhere.
     ("en", "check on the hardware order for our Medicine Hat control room", "order-status"),
     ("fr", "livraison à Rivière-du-Loup", "delivery-scheduling"),
+    # A date is the client's: a day written as an ordinal (« 1er », "20th"), a month's short form.
+    ("fr", "contrat échu depuis le 1er novembre, que faire", "contract-renewals"),
+    ("en", "we can't receive anything between Dec 20 and Jan 5", "delivery-scheduling"),
+    ("en", "software purchase for the co-op", "software-orders"),
     # A kind of organisation beside two words that say what is asked is the client.
     ("en", "need 25 more licence seats for our studio", "software-licensing"),
     ("fr", "inventaire du matériel IBM à la papetière", "inventory-records"),

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
 TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
+ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|eme)")  # "1st", "20th", « 1er », « 15e »: a date
 
 
 def in_place_names(needs: list[Need], words: Lexicon) -> set[int]:
@@ -50,8 +51,8 @@ def is_reference(word: str) -> bool:
     "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), or
     a time of day ("7am", "15h").
     An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
-    if TIME.fullmatch(word):
-        return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »)
+    if TIME.fullmatch(word) or ORDINAL.fullmatch(word):
+        return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »), a date's day
     digits = sum(c.isdigit() for c in word)
     return ((digits * 2 > len(word) or (digits >= 2 and word.isalnum())) and not word.startswith("0x")
             and not ERROR_CODE.match(word))
