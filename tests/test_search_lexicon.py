@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from csohelp.search.analysis import fold, plain_words
-from csohelp.search.lexicon import LEXICON, read_lexicon
+from csohelp.search.lexicon import LEXICON, name_words, read_lexicon
 
 
 def test_typed_words_are_found_folded_and_in_the_singular(tmp_path: Path) -> None:
@@ -34,6 +34,14 @@ def test_place_names_of_several_words_are_read_as_queries_read_them(tmp_path: Pa
     # Folded, without stop words; a name that reads as one word ("val") is left out.
     assert words.place_names == {("riviere", "loup"), ("medicine", "hat"), ("st", "john")}
     assert words.kind("medicine") is None
+
+
+def test_every_shipped_place_name_reads_as_several_words() -> None:
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    names = [str(n) for lang in ("fr", "en") for n in data["place_names"][lang]]
+    # A name read as one word would be left out unseen ("La Prairie": prairie).
+    assert names and all(len(name_words(n)) > 1 for n in names)
+    assert len(read_lexicon().place_names) == len(set(names))
 
 
 def test_kinds_of_organisation_are_read_folded_and_in_the_singular(tmp_path: Path) -> None:

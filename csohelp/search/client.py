@@ -48,8 +48,8 @@ def describes_client(needs: list[Need], i: int, words: Lexicon) -> bool:
 
 def is_reference(word: str) -> bool:
     """A number the client quotes, not a subject: mostly digits ("00AR123", "PO4500123",
-    "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), or
-    a time of day ("7am", "15h").
+    "AS400"), letters and two digits or more (a serial or model number: "7AB3C", "AB12C"), a
+    time of day ("7am", "15h") or a date's day ("1st", « 1er »).
     An error code ("SQL30081N", "0x80070005") or a product ("Db2") is not one."""
     if TIME.fullmatch(word) or ORDINAL.fullmatch(word):
         return True  # a time of the client's day ("7am-3pm", « entre 7h et 15h »), a date's day
