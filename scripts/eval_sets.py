@@ -59,15 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         totals["oos"] += e.no_confident_hit * m
         totals["shown"] += len(e.shown)
         totals["right"] += right
-    n = totals["answerable"] or 1
-    oos = f"{totals['oos'] / totals['oos_n']:.3f}" if totals["oos_n"] else "-"
-    print(f"{'pooled':20} r1 {totals['r1'] / n:.3f} r3 {totals['r3'] / n:.3f} "
-          f"mrr {totals['mrr'] / n:.3f} lost {totals['lost'] / n:.3f} oos {oos}")
-    # The same to four places, with the counts behind them: a target such as 0.98 is met or not.
-    print(f"{'':20} {totals['answerable']:.0f} answerable: r1 {totals['r1'] / n:.4f} "
-          f"r3 {totals['r3'] / n:.4f} ({round(totals['r3']):.0f}) mrr {totals['mrr'] / n:.4f} "
-          f"lost {totals['lost'] / n:.4f} ({round(totals['lost']):.0f}); {totals['oos_n']:.0f} out of "
-          f"scope: {totals['oos'] / (totals['oos_n'] or 1):.4f} ({round(totals['oos']):.0f}); "
+    n, m = totals["answerable"] or 1, totals["oos_n"] or 1
+    # Four places and the counts behind them: a target such as 0.98 is met or missed by a query.
+    print(f"{'pooled':20} {totals['answerable']:.0f} answerable: r1 {totals['r1'] / n:.4f} "
+          f"r3 {totals['r3'] / n:.4f} ({round(totals['r3'])}) mrr {totals['mrr'] / n:.4f} "
+          f"lost {totals['lost'] / n:.4f} ({round(totals['lost'])}); {totals['oos_n']:.0f} out of "
+          f"scope: {totals['oos'] / m:.4f} ({round(totals['oos'])}); "
           f"suggestions {totals['right']:.0f}/{totals['shown']:.0f}")
     return 0
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
+from csohelp.errors import ContentError
 from csohelp.search.analysis import fold, plain_words
 from csohelp.search.lexicon import LEXICON, name_words, read_lexicon
 
@@ -42,6 +44,31 @@ def test_every_shipped_place_name_reads_as_several_words() -> None:
     # A name read as one word would be left out unseen ("La Prairie": prairie).
     assert names and all(len(name_words(n)) > 1 for n in names)
     assert len(read_lexicon().place_names) == len(set(names))
+
+
+@pytest.mark.parametrize("text, where", [
+    ("context:\n  fr: [a, b\n", ":3: yaml:"),  # a bracket left open
+    ("- context\n- elsewhere\n", ":1: file:"),  # a list, not the lists by name
+    ("", ":1: file:"),
+    ("context: [lettre, letter]\n", ":1: context:"),  # no languages
+    ("context:\n  de: [Brief]\n", ":1: context:"),  # a language the help center has not
+    ("elsewhere:\n  fr: pizza\n", ":2: elsewhere.fr:"),  # a word, not a list
+    ("places:\n  en:\n    - calgary\n    - {city: regina}\n", ":4: places.en[1]:"),
+    ("place_names:\n  fr:\n    -\n", ":3: place_names.fr[0]:"),  # an empty entry
+])
+def test_a_broken_lexicon_is_refused_with_its_line_and_list(tmp_path: Path, text: str, where: str) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_lexicon(path)
+    assert where in str(caught.value), str(caught.value)
+
+
+def test_a_lexicon_may_leave_a_list_or_a_language_out(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("context:\n  fr: [lettre]\n  en:\nelsewhere:\n", encoding="utf-8")
+    words = read_lexicon(path)
+    assert words.is_context("lettre") and words.elsewhere == frozenset() and not words.place_names
 
 
 def test_kinds_of_organisation_are_read_folded_and_in_the_singular(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ the places it names. They say who asks, or where, not what is asked: context for
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
@@ -20,22 +19,12 @@ ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|eme)")  # "1st", "20th", «
 def in_place_names(needs: list[Need], words: Lexicon) -> set[int]:
     """The concepts that are, one word each and in a row, a place's name of several words."""
     found: set[int] = set()
-    by_first = names_by_first_word(words.place_names)
     for start, need in enumerate(needs):
-        for name in by_first.get(need.words, ()) if len(need.words) == 1 else ():
+        for name in words.place_names_from(need.words[0]) if len(need.words) == 1 else ():
             end = start + len(name)
             if end <= len(needs) and all(needs[start + k].words == (w,) for k, w in enumerate(name)):
                 found.update(range(start, end))
     return found
-
-
-@cache
-def names_by_first_word(names: frozenset[tuple[str, ...]]) -> dict[tuple[str], list[tuple[str, ...]]]:
-    """Place names by their first word: a query's words are looked up once each, not per name."""
-    index: dict[tuple[str], list[tuple[str, ...]]] = {}
-    for name in names:
-        index.setdefault(name[:1], []).append(name)
-    return index
 
 
 def names_client(needs: list[Need], i: int, weights: list[float], kinds: set[str | None],

@@ -30,6 +30,7 @@ from .analysis import (
     spell_analyzer,
     stems,
 )
+from .lexicon import read_lexicon
 
 log = logging.getLogger(__name__)
 META = "meta.json"
@@ -220,6 +221,7 @@ def corpus_categories(corpus: Corpus) -> list[dict]:
 def index_stage(corpus: Corpus, paths: Any, new_site: Path, stamp: str) -> tuple[Path, Path]:
     """Build stage: the index of the corpus into build/index-STAMP, to be published as search_index."""
     dest = Path(paths.work) / f"index-{stamp}"
+    read_lexicon()  # a broken lexicon.yaml stops the build (file, line, list), not every search
     try:
         build_index((TopicDoc.from_topic(t) for t in corpus.topics), dest,
                     corpus_categories(corpus), corpus.synonyms, version=stamp,
