@@ -108,6 +108,10 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     # The words of a place's name are context only together ("Medicine Hat"); a pharmacy is no
     # client's organisation beside one word of ours (the museum: above).
     ("en", "medicine refill order"), ("en", "pharmacy hours Sunday"),
+    # An error's code is no contract's number; a word the lexicon lists is not "corrected" to
+    # one of ours ("canola" is not "canada"); the client's own suppliers.
+    ("fr", "erreur SQL -911 dans notre application"), ("en", "canola prices today"),
+    ("fr", "contrat avec notre fournisseur de propane au camp"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -119,6 +123,7 @@ def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang:
     ("fr", "annuler une commande"), ("fr", "carte de crédit"), ("en", "password reset"),
     ("fr", "password reset"), ("fr", "météo Montréal"), ("fr", "je n'ai pas reçu ma facture"),
     ("en", "I need help with my bill"), ("fr", "des questions sur mon compte"),
+    ("en", "canola prices today"),
 ])
 def test_words_of_either_language_are_never_corrected(backend: WhooshBackend, lang: str, q: str) -> None:
     assert backend.search(q, lang).suggestion is None
@@ -329,6 +334,12 @@ QUESTIONS = [
     ("en", "insurer wants the serial numbers of our IBM gear", "serial-lookup"),
     ("en", "our accountant wants project codes on IBM invoices", "invoice-reconciliation-customization"),
     ("fr", "Pouvez-vous confirmer le type-modèle exact d'une machine pour notre assureur ?", "serial-lookup"),
+    # Round eight: a few letters before a long number are its prefix (a contract's number); in a
+    # long question a word from elsewhere is the client's story ("la saison de pêche").
+    ("en", "what's included in contract SC-88120", "maintenance-service-contracts"),
+    ("fr", "contrat de service no CS-20931 question sur ce qui est inclus", "maintenance-service-contracts"),
+    ("fr", "est-ce qu'on peut payer nos factures ibm en deux versements vu que la saison de pêche "
+           "commence juste en avril", "payment-methods-and-terms"),
 ]
 
 

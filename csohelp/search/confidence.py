@@ -42,6 +42,7 @@ LONG_ELSEWHERE = 1.5  # ...in a long question
 SITUATIONAL = 1.5  # ...and a situational word (lexicon.yaml: a lawyer, the GST) in a short one
 ALIEN_QUERY = 4  # meaningful concepts up to which a query is short for words from elsewhere
 SITUATION_QUERY = 6  # ...and beyond which a situational word (a lawyer, the GST) is context
+ELSEWHERE_QUERY = 7  # ...and beyond which a word from elsewhere weighs a word: the client's story
 CLIENT_QUERY = 3  # ...beyond which a word beside an organisation describes the client ("dental clinic")
 SHORT_QUERY = 2  # ...and up to which an everyday word is what the query is about
 SHORT_WORD = 4  # an unknown word this short ("bil", "qc") is too short to be about anything
@@ -173,7 +174,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
         elif kinds & {"elsewhere", "situational"}:
             # A subject the help center does not cover, even in a long question ("our coffee
             # machine lease"), and even when some body mentions the word in passing.
-            need.weight = ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
+            need.weight = (ELSEWHERE if meaningful <= ALIEN_QUERY else LONG_ELSEWHERE
+                           if meaningful <= ELSEWHERE_QUERY else NEUTRAL)
             if situational:
                 need.weight = min(need.weight, SITUATIONAL)
             need.alien = True

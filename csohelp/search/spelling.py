@@ -13,6 +13,7 @@ from rapidfuzz.distance import OSA
 from wordfreq import get_frequency_dict
 
 from .analysis import fold, plain_word_spans, stopwords
+from .lexicon import lexicon
 
 FUZZY_MIN = 4  # shorter words have too many neighbours (and "pya" is not "pay")
 LONG_WORD = 6  # from this length two edits are still a plausible slip ("paimen", "faktur")
@@ -86,8 +87,10 @@ class Vocabulary:
         return word in self.frequency
 
     def knows(self, word: str) -> bool:
-        """Whether a folded word is a word: the help center's, or an everyday French or English one."""
-        return word in self.frequency or word in common_words() or word.isdigit() or len(word) < FUZZY_MIN
+        """Whether a folded word is a word: the help center's, an everyday French or English one,
+        or one the lexicon lists (not "canada" for "canola", a word from elsewhere)."""
+        return (word in self.frequency or word in common_words() or word.isdigit()
+                or len(word) < FUZZY_MIN or lexicon().kind(word) is not None)
 
     def related(self, word: str) -> bool:
         """Whether the help center uses the word or a form of it (personnalisée: personnalisation),
