@@ -3,16 +3,21 @@
     .venv/bin/python scripts/eval_sets.py                      # every tests/relevance/*.yaml
     .venv/bin/python scripts/eval_sets.py fresh11-untouched --misses
     .venv/bin/python scripts/eval_sets.py --try confidence.NEUTRAL=2.1 --try spelling.LONG_WORD=8
+    .venv/bin/python scripts/eval_sets.py fresh81-untouched fresh82-untouched --novel
 
 One line per set (as `csohelp eval` scores it) and the pooled figures: answerable queries
 weighted by their number, out-of-scope ones likewise. `--try` sets a module constant of
-`csohelp.search` for this run only, to measure a change before making it.
+`csohelp.search` for this run only, to measure a change before making it. `--novel` scores only
+the queries no set left out of the run holds (the same words, case and punctuation aside):
+writers of different sets often type the same common query, and one the search was tuned on
+is no test of it.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "search_index")
     parser.add_argument("--try", dest="tries", action="append", default=[], metavar="MODULE.NAME=VALUE")
     parser.add_argument("--misses", action="store_true", help="print each set's full report (its misses)")
+    parser.add_argument("--novel", action="store_true",
+                        help="only the queries that no set outside the run holds")
     args = parser.parse_args(argv)
     for change in args.tries:
         name, _, value = change.partition("=")
@@ -40,9 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         setattr(target, constant, type(getattr(target, constant))(float(value)))
     backend = WhooshBackend(args.index, cache_size=0)
     names = args.sets or sorted(p.stem for p in SETS.glob("*.yaml"))
+    seen = held_elsewhere(names) if args.novel else set()
     totals = dict.fromkeys(("answerable", "r1", "r3", "mrr", "lost", "oos_n", "oos", "shown", "right"), 0.0)
     for name in names:
-        e = evaluate(backend, load_queries(SETS / f"{name}.yaml"))
+        queries = [q for q in load_queries(SETS / f"{name}.yaml") if same_query(q) not in seen]
+        e = evaluate(backend, queries)
         n, m = len(e.answerable), len(e.out_of_scope)
         right = sum(1 for j in e.shown if j.suggestion_ok)
         oos = f"{e.no_confident_hit:.3f}" if m else "-"
@@ -67,6 +76,17 @@ def main(argv: list[str] | None = None) -> int:
           f"scope: {totals['oos'] / m:.4f} ({round(totals['oos'])}); "
           f"suggestions {totals['right']:.0f}/{totals['shown']:.0f}")
     return 0
+
+
+def same_query(query: dict) -> tuple[str, str]:
+    """A query as another set would hold it: its language and words, case and punctuation aside."""
+    return query["lang"], " ".join(re.findall(r"\w+", str(query["q"]).lower()))
+
+
+def held_elsewhere(names: list[str]) -> set[tuple[str, str]]:
+    """The queries of every set not in the run (those the search may have been tuned on)."""
+    others = [p for p in SETS.glob("*.yaml") if p.stem not in names]
+    return {same_query(q) for p in others for q in load_queries(p)}
 
 
 if __name__ == "__main__":
