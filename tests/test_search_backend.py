@@ -49,8 +49,13 @@ def test_a_typo_that_finds_nothing_shows_the_corrected_results(backend: SearchBa
     assert instead.hits == [] and instead.suggestion is None and not instead.corrected
 
 
-def test_no_fuzzy_for_short_words(backend: SearchBackend) -> None:
-    assert backend.search("pya", "en").hits == []
+def test_short_words_are_corrected_only_for_two_letters_swapped(backend: SearchBackend) -> None:
+    # A three-letter word has too many neighbours one edit away ("pyx", "pau" are not "pay"),
+    # but two neighbouring letters typed the wrong way round are a slip: "pya" is "pay".
+    assert backend.search("pyx", "en").hits == [] and backend.search("pau", "en").hits == []
+    swapped = backend.search("pya", "en")
+    assert swapped.corrected and swapped.suggestion == "pay"
+    assert swapped.hits[0].id == "payment-methods-and-terms"
 
 
 def test_synonyms_both_ways(backend: SearchBackend) -> None:

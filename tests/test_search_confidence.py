@@ -112,6 +112,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     # one of ours ("canola" is not "canada"); the client's own suppliers.
     ("fr", "erreur SQL -911 dans notre application"), ("en", "canola prices today"),
     ("fr", "contrat avec notre fournisseur de propane au camp"),
+    ("fr", "le serveur Power ne redémarre plus après la mise à jour"), ("en", "how to write a resume"),
+    ("en", "our trucking clients pay late, how do we charge interest on overdue invoices"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -340,6 +342,11 @@ QUESTIONS = [
     ("fr", "contrat de service no CS-20931 question sur ce qui est inclus", "maintenance-service-contracts"),
     ("fr", "est-ce qu'on peut payer nos factures ibm en deux versements vu que la saison de pêche "
            "commence juste en avril", "payment-methods-and-terms"),
+    ("en", "order status PO 4471-OS", "order-status"),
+    # Joual filler (« chu », « pantoute »); a museum or an airport is the client's situation.
+    ("fr", "chu pas d'accord avec ma facture ibm", "invoice-dispute"),
+    ("fr", "est-ce qu'un musée OBNL a droit au service", "who-can-use-cso"),
+    ("en", "is the order for the inuvik airport still pending", "order-status"),
 ]
 
 
@@ -424,6 +431,8 @@ def test_client_wording_finds_its_topic_in_the_top_3(
     ("en", "software purchase for the co-op", "software-orders"),
     ("en", "need 25 more licence seats for our studio", "software-licensing"),
     ("fr", "inventaire du matériel IBM à la papetière", "inventory-records"),
+    # CSO's name in full is CSO: the rest of the question says which topic.
+    ("fr", "comment joindre le soutien des opérations clientèle", "contact-csol"),
 ])
 def test_a_query_naming_a_topic_or_a_word_only_it_has_ranks_it_first(
         backend: WhooshBackend, lang: str, q: str, topic: str) -> None:

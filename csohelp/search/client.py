@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's message code
 TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
-PREFIX_LETTERS = 3  # "CS-20931": letters this few before a number are its prefix...
+PREFIX_LETTERS = 3  # "CS-20931", "4471-OS": letters this few beside a number are part of it...
 PREFIXED_DIGITS = 4  # ...when the number has this many digits ("SQL -911" is an error, not a case)
 ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|eme)")  # "1st", "20th", « 1er », « 15e »: a date
 
@@ -63,8 +63,8 @@ def is_reference(word: str) -> bool:
 
 def continues_number(needs: list[Need], i: int) -> bool:
     """Whether the i-th concept is part of a number written with a hyphen or a space: letters
-    and digits after a number ("78-3A", "78-A1"), or a prefix of a few letters before one
-    ("CS-20931", "SC 88120": a contract's or a case's number)."""
+    and digits after a number ("78-3A", "78-A1"), or a few letters before or after a long one
+    ("CS-20931", "SC 88120", "4471-OS": a contract's, a case's or an order's number)."""
     if len(needs[i].words) != 1:
         return False
     (word,) = needs[i].words
@@ -72,5 +72,5 @@ def continues_number(needs: list[Need], i: int) -> bool:
     after = needs[i + 1].words if i + 1 < len(needs) else ()
     if len(before) == 1 and before[0].isdigit() and word.isalnum() and any(c.isdigit() for c in word):
         return True
-    return (len(after) == 1 and len(after[0]) >= PREFIXED_DIGITS and after[0].isdigit()
-            and word.isalpha() and len(word) <= PREFIX_LETTERS)
+    return word.isalpha() and len(word) <= PREFIX_LETTERS and any(
+        len(n) == 1 and len(n[0]) >= PREFIXED_DIGITS and n[0].isdigit() for n in (before, after))

@@ -62,7 +62,7 @@ FILLER = frozenset(fold(w) for w in """
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
     seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
-    pourrait veut veulent faut quoi si there hey fyi btw asap
+    pourrait veut veulent faut quoi si there hey fyi btw asap chu astheure pantoute
     only still yet already always also just really urgent pls plz thx ty pcq stp qqch qqn vs versus
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche

@@ -15,7 +15,8 @@ from wordfreq import get_frequency_dict
 from .analysis import fold, plain_word_spans, stopwords
 from .lexicon import lexicon
 
-FUZZY_MIN = 4  # shorter words have too many neighbours (and "pya" is not "pay")
+FUZZY_MIN = 4  # shorter words have too many neighbours ("pya" is not "pa" nor "pyx")...
+SWAP_MIN = 3  # ...but a word this short may be two letters swapped ("pya": pay)
 LONG_WORD = 6  # from this length two edits are still a plausible slip ("paimen", "faktur")
 FUZZY_WEIGHT = 0.4  # typo matches count less than exact ones, so they rank below them
 # A word at least this frequent in everyday French or English (about once per million words)
@@ -90,7 +91,7 @@ class Vocabulary:
         """Whether a folded word is a word: the help center's, an everyday French or English one,
         or one the lexicon lists (not "canada" for "canola", a word from elsewhere)."""
         return (word in self.frequency or word in common_words() or word.isdigit()
-                or len(word) < FUZZY_MIN or lexicon().kind(word) is not None)
+                or len(word) < SWAP_MIN or lexicon().kind(word) is not None)
 
     def related(self, word: str) -> bool:
         """Whether the help center uses the word or a form of it (personnalisée: personnalisation),
@@ -121,6 +122,10 @@ class Vocabulary:
             return []
         if word[:1] in ELIDED and word[1:] in self.frequency:
             return [word[1:]]  # an elision typed without its apostrophe: "dassistance"
+        if len(word) < FUZZY_MIN:
+            swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+            return sorted((w for w in swapped if w in self.frequency),
+                          key=lambda w: (-self.frequency[w], w))[:limit]
         found = self.closest(word, 2 if len(word) >= LONG_WORD else 1)
         # A doubled letter typed single and another typed double is one slip ("eronnée" for
         # "erronée", "adresse" for "address"), however far apart the two letters are.
