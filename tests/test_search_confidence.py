@@ -114,6 +114,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("fr", "contrat avec notre fournisseur de propane au camp"),
     ("fr", "le serveur Power ne redémarre plus après la mise à jour"), ("en", "how to write a resume"),
     ("en", "our trucking clients pay late, how do we charge interest on overdue invoices"),
+    # Another maker's contract is not IBM's.
+    ("en", "renew Cisco maintenance contract"), ("fr", "renouveler contrat de maintenance Dell"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -136,6 +138,8 @@ def test_words_of_either_language_are_never_corrected(backend: WhooshBackend, la
     ("fr", "livraisson", "livraison", "delivery-scheduling"),
     ("fr", "recherhce numéro sreie", "recherche numéro série", "serial-lookup"),
     ("fr", "recouvremnt", "recouvrement", "accounts-receivable"),
+    # The slip may be in the first letter: two first letters swapped.
+    ("fr", "assistance en ilgne", "assistance en ligne", "csol-online-support"),
 ])
 def test_typo_queries_that_find_nothing_show_the_corrected_results(
         backend: WhooshBackend, lang: str, q: str, fix: str, first: str) -> None:
@@ -347,6 +351,11 @@ QUESTIONS = [
     ("fr", "chu pas d'accord avec ma facture ibm", "invoice-dispute"),
     ("fr", "est-ce qu'un musée OBNL a droit au service", "who-can-use-cso"),
     ("en", "is the order for the inuvik airport still pending", "order-status"),
+    # An everyday word of no topic mistyped is not from elsewhere ("firday"); an email's
+    # sign-off and the name after it are who writes, not what is asked.
+    ("en", "overcharged on invoice, need it fixed by firday", "invoice-dispute"),
+    ("en", "Hi, I'm new in purchasing. What kind of things can I ask you about? Thanks, Jen Olsen, "
+           "Prince Rupert", "cso-services-overview"),
 ]
 
 

@@ -15,6 +15,13 @@ ERROR_CODE = re.compile(r"[a-z]{3,}\d")  # "sql30081n", "dsnt408i": a product's 
 TIME = re.compile(r"\d{1,2}(?:h\d{0,2}|am|pm)")  # "7h", "9h30", "3pm": the client's hours
 PREFIX_LETTERS = 3  # "CS-20931", "4471-OS": letters this few beside a number are part of it...
 PREFIXED_DIGITS = 4  # ...when the number has this many digits ("SQL -911" is an error, not a case)
+# An email's sign-off and the name after it ("Thanks, Hank Vogel, Medicine Hat", « Merci,
+# Karine »): who writes, not what is asked. A comma or a stop must follow the thanks, so that
+# "merci de confirmer la livraison" keeps its words.
+SIGN_OFF = re.compile(
+    r"[,.;:!?\s]\s*(?:thanks|thank you|thx|merci|regards|best regards|kind regards|cheers|"
+    r"cordialement|salutations)(?:\s+(?:beaucoup|a lot|in advance|à l'avance|d'avance))?\s*[,.!-]+"
+    r"\s*(?:[^\W\d_][\w'’.-]*[\s,]*){1,4}$", re.IGNORECASE)
 ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|eme)")  # "1st", "20th", « 1er », « 15e »: a date
 
 
@@ -74,3 +81,8 @@ def continues_number(needs: list[Need], i: int) -> bool:
         return True
     return word.isalpha() and len(word) <= PREFIX_LETTERS and any(
         len(n) == 1 and len(n[0]) >= PREFIXED_DIGITS and n[0].isdigit() for n in (before, after))
+
+
+def without_sign_off(text: str) -> str:
+    """The query without an email's sign-off and the name after it, if it ends with one."""
+    return SIGN_OFF.sub("", text)

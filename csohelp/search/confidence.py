@@ -21,7 +21,7 @@ from .analysis import fold, stems
 from .client import continues_number, describes_client, in_place_names, is_reference, names_client
 from .index import SHORT_FIELDS
 from .lexicon import lexicon
-from .spelling import everyday_frequency, slipped_stopword
+from .spelling import everyday_frequency, slipped_elsewhere, slipped_stopword
 
 BAR = 0.5  # share a topic must match of a short query holding a word from elsewhere
 LONG_BAR = 0.4  # ...of a long question holding one (its context, mostly)
@@ -62,7 +62,8 @@ FILLER = frozenset(fold(w) for w in """
     want wants wanted need needs would like know how why when what which get please thanks
     thank hello hi info information question questions could should tell way much many
     seulement encore toujours deja aussi juste vraiment urgent peuvent pourrais pourriez
-    pourrait veut veulent faut quoi si there hey fyi btw asap chu astheure pantoute
+    pourrait veut veulent faut quoi si there hey fyi btw asap chu astheure pantoute aimerait
+    aimeraient aimeriez
     only still yet already always also just really urgent pls plz thx ty pcq stp qqch qqn vs versus
     semaine semaines prochain prochaine dernier derniere mois jour jours aujourd'hui demain hier
     annee matin soir lundi mardi mercredi jeudi vendredi samedi dimanche
@@ -128,9 +129,11 @@ def probe_strength(fieldname: str, alternative_weight: float) -> float:
     return WEAK
 
 
-def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool]) -> None:
+def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool],
+                corrects: Callable[[str], bool] = lambda word: False) -> None:
     """Weigh each concept by what it says about the topic wanted (see the module's docstring);
-    `knows` tells whether the help center uses a word in some form."""
+    `knows` tells whether the help center uses a word in some form, `corrects` whether the
+    spelling correction reads a word as one of its own."""
     weights = [n.weight for n in needs]
     meaningful = sum(1 for n in needs if n.weight > LIGHT)
     # A word from elsewhere decides a query of a few words ("amazon order tracking"); in a
@@ -192,6 +195,8 @@ def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[
                 need.weight = CONTEXT
         elif all(slipped_stopword(w) for w in need.words):
             need.weight = LIGHT  # a stop word mistyped: "wher is my order", "whos eligible"
+        elif all(slipped_elsewhere(w, knows, corrects) for w in need.words):
+            need.weight = CONTEXT  # an everyday word mistyped: "by firday"
         elif all(len(w) < SHORT_WORD and w not in everyday for w in need.words):
             need.weight = CONTEXT  # a fragment ("bil"): too short to tell
         else:

@@ -155,6 +155,11 @@ class OpenIndex:
         return any(self.vocabulary(lang).related(word) and not self.vocabulary(lang).corrections(word)
                    for lang in LANGS)
 
+    def corrects(self, word: str) -> bool:
+        """Whether the spelling correction would read a (folded) word as one of the help
+        center's, in either language ("contcat": contact)."""
+        return any(self.vocabulary(lang).corrections(word) for lang in LANGS)
+
     def vocabulary(self, lang: str) -> Vocabulary:
         """The spelling vocabulary of a language (typos, "did you mean"), read by `warm`."""
         found = self._vocabularies.get(lang)

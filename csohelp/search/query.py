@@ -12,6 +12,7 @@ from whoosh.query import Term
 
 from ..errors import QueryError
 from .analysis import OTHER, Synonyms, all_stopwords, plain_words, singular, stems
+from .client import without_sign_off
 from .confidence import (
     Need,
     Probe,
@@ -106,7 +107,7 @@ def query_words(text: str) -> list[str]:
     stop = all_stopwords()
     words: list[str] = []
     meaningful = 0
-    for word in plain_words(text):
+    for word in plain_words(without_sign_off(text)):
         meaningful += word not in stop
         if meaningful > MAX_WORDS:
             break
@@ -211,7 +212,7 @@ def rank(ix: OpenIndex, searcher: Any, words: list[str], lang: str,
     if not clauses:
         return Ranked([], marks)
     scorer = ix.scorers[lang]
-    weigh_needs(scorer, searcher, needs, ix.knows)
+    weigh_needs(scorer, searcher, needs, ix.knows, ix.corrects)
     best, _total = scorer.top(searcher, clauses, CANDIDATES, allowed)
     covered = coverages(scorer, searcher, [d for d, _ in best], needs)
     scored = [(d, s, *covered[d]) for d, s in best]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -59,6 +59,25 @@ def slipped_stopword(word: str) -> bool:
     if len(word) < FUZZY_MIN or everyday_frequency().get(word, 0.0) >= WORD_NOT_SLIP:
         return False  # "fleurs" is a word, not a slip of "leurs"
     return process.extractOne(word, _long_stopwords(), scorer=OSA.distance, score_cutoff=1) is not None
+
+
+@lru_cache(maxsize=20_000)
+def swapped_everyday(word: str) -> str | None:
+    """The everyday word this one is with two neighbouring letters swapped ("firday": friday),
+    if any: it says what that word says, not something from elsewhere."""
+    frequency = everyday_frequency()
+    if len(word) <= FUZZY_MIN or word in frequency:
+        return None
+    swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1))
+    return next((w for w in swaps if frequency.get(w, 0.0) >= WORD_NOT_SLIP), None)
+
+
+def slipped_elsewhere(word: str, knows: Callable[[str], bool], corrects: Callable[[str], bool]) -> bool:
+    """Whether a word is an everyday word of no topic with two letters swapped ("firday"). A
+    slip the spelling correction reads as the help center's own word ("contcat", "joinde") is
+    left to it."""
+    meant = swapped_everyday(word)
+    return meant is not None and not knows(meant) and not corrects(word)
 
 
 class Vocabulary:
@@ -127,6 +146,9 @@ class Vocabulary:
             return sorted((w for w in swapped if w in self.frequency),
                           key=lambda w: (-self.frequency[w], w))[:limit]
         found = self.closest(word, 2 if len(word) >= LONG_WORD else 1)
+        # Candidates share the first letter, but the slip may be in it: "ilgne" for "ligne".
+        if (head := word[1:2] + word[:1] + word[2:]) in self.frequency and head != word:
+            found.append(head)
         # A doubled letter typed single and another typed double is one slip ("eronnée" for
         # "erronée", "adresse" for "address"), however far apart the two letters are.
         doubled = [w for w in self._by_doubles.get(undoubled(word), ()) if w != word]
