@@ -116,6 +116,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     ("en", "our trucking clients pay late, how do we charge interest on overdue invoices"),
     # Another maker's contract is not IBM's.
     ("en", "renew Cisco maintenance contract"), ("fr", "renouveler contrat de maintenance Dell"),
+    ("en", "dispute a charge on our Bell invoice"), ("en", "ibm shareholder dividend payment date"),
 ])
 def test_out_of_scope_queries_get_no_confident_hit(backend: WhooshBackend, lang: str, q: str) -> None:
     result = backend.search(q, lang)
@@ -356,6 +357,10 @@ QUESTIONS = [
     ("en", "overcharged on invoice, need it fixed by firday", "invoice-dispute"),
     ("en", "Hi, I'm new in purchasing. What kind of things can I ask you about? Thanks, Jen Olsen, "
            "Prince Rupert", "cso-services-overview"),
+    # Animators and hemp are the client's business; « num » is short for « numéro ».
+    ("en", "licences for 15 animators", "software-licensing"),
+    ("fr", "coop agricole de chanvre, avons-nous droit au service", "who-can-use-cso"),
+    ("fr", "num de serie machine", "serial-lookup"),
 ]
 
 
