@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from csohelp.search.client import without_sign_off
@@ -23,6 +26,19 @@ from csohelp.search.spelling import swapped_everyday
 ])
 def test_a_sign_off_and_the_name_after_it_are_left_out(typed: str, read: str) -> None:
     assert without_sign_off(typed) == read
+
+
+def test_a_hostile_tail_after_thanks_is_read_in_linear_time() -> None:
+    # A name pattern that could split a word anywhere took a minute on 400 letters (backtracking),
+    # and a query may hold 500 characters. The regex holds the GIL, so a thread cannot time it
+    # out: a child process does, and a regression fails instead of hanging the suite.
+    script = (
+        "from csohelp.search.client import without_sign_off as w\n"
+        "for tail in ('a' * 460 + '@', 'ab ' * 150 + '@', 'a,' * 230 + '@'):\n"
+        "    typed = 'where is my order? thanks, ' + tail\n"
+        "    assert w(typed) == typed\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
 
 
 @pytest.mark.parametrize("typed, meant", [

@@ -17,11 +17,13 @@ PREFIX_LETTERS = 3  # "CS-20931", "4471-OS": letters this few beside a number ar
 PREFIXED_DIGITS = 4  # ...when the number has this many digits ("SQL -911" is an error, not a case)
 # An email's sign-off and the name after it ("Thanks, Hank Vogel, Medicine Hat", « Merci,
 # Karine »): who writes, not what is asked. A comma or a stop must follow the thanks, so that
-# "merci de confirmer la livraison" keeps its words.
+# "merci de confirmer la livraison" keeps its words. The name's words are separated by spaces or
+# commas (never split inside a word), so a long hostile tail is read in linear time.
+NAME_WORD = r"[^\W\d_][\w'’.-]*"
 SIGN_OFF = re.compile(
     r"[,.;:!?\s]\s*(?:thanks|thank you|thx|merci|regards|best regards|kind regards|cheers|"
     r"cordialement|salutations)(?:\s+(?:beaucoup|a lot|in advance|à l'avance|d'avance))?\s*[,.!-]+"
-    r"\s*(?:[^\W\d_][\w'’.-]*[\s,]*){1,4}$", re.IGNORECASE)
+    rf"\s*{NAME_WORD}(?:[\s,]+{NAME_WORD}){{0,3}}[\s,]*$", re.IGNORECASE)
 ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|eme)")  # "1st", "20th", « 1er », « 15e »: a date
 
 

@@ -130,7 +130,7 @@ def probe_strength(fieldname: str, alternative_weight: float) -> float:
 
 
 def weigh_needs(scorer: Any, searcher: Any, needs: list[Need], knows: Callable[[str], bool],
-                corrects: Callable[[str], bool] = lambda word: False) -> None:
+                corrects: Callable[[str], bool]) -> None:
     """Weigh each concept by what it says about the topic wanted (see the module's docstring);
     `knows` tells whether the help center uses a word in some form, `corrects` whether the
     spelling correction reads a word as one of its own."""
